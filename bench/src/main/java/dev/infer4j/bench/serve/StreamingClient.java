@@ -68,7 +68,8 @@ final class StreamingClient {
                 return readEvents(lines.iterator(), start);
             }
         } catch (IOException e) {
-            return RequestResult.failed(e.getClass().getSimpleName() + ": " + e.getMessage(), System.nanoTime() - start);
+            String why = e.getMessage() == null ? "cannot reach " + endpoint : e.getMessage();
+            return RequestResult.failed(e.getClass().getSimpleName() + ": " + why, System.nanoTime() - start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RequestResult.failed("interrupted", System.nanoTime() - start);
