@@ -25,8 +25,23 @@ class GgufFuzzTest {
         return Files.readAllBytes(SharedData.file(name));
     }
 
-    /** Parses damaged bytes; returns normally if they parse, fails the test on any non-format exception. */
+    /** Bytes the intact file costs to parse, the yardstick for its damaged copies. */
+    private static long intactCost(byte[] bytes) {
+        long before = allocatedBytes();
+        GgufFile.parse(MemorySegment.ofArray(bytes), Path.of("intact")).close();
+        return allocatedBytes() - before;
+    }
+
     private static void parseExpectingOnlyFormatErrors(byte[] bytes, String what) {
+        parseExpectingOnlyFormatErrors(bytes, what, 16L * bytes.length);
+    }
+
+    /**
+     * Parses damaged bytes; returns normally if they parse, fails the test on any non-format exception or if
+     * parsing allocated more than twice {@code intactCost} (what the undamaged file costs): damage must never
+     * let a length read from the file drive an allocation.
+     */
+    private static void parseExpectingOnlyFormatErrors(byte[] bytes, String what, long intactCost) {
         long before = allocatedBytes();
         try (GgufFile f = GgufFile.parse(MemorySegment.ofArray(bytes), Path.of(what))) {
             for (GgufTensorInfo t : f.tensors()) {
@@ -38,9 +53,7 @@ class GgufFuzzTest {
             fail(what + ": expected ModelFormatException or success, got " + t, t);
         }
         long allocated = allocatedBytes() - before;
-        // Decoded strings and arrays can legitimately take a few times the file's size (UTF-16, String objects),
-        // never more than that: a bogus length must not drive an allocation.
-        assertTrue(allocated < 16L * bytes.length + ALLOCATION_SLACK,
+        assertTrue(allocated < 2 * intactCost + ALLOCATION_SLACK,
                 what + ": allocated " + allocated + " bytes parsing a " + bytes.length + "-byte file");
     }
 
@@ -79,6 +92,7 @@ class GgufFuzzTest {
             try (GgufFile f = GgufFile.parse(MemorySegment.ofArray(full), Path.of("x"))) {
                 headerEnd = (int) Math.min(f.dataOffset(), full.length);
             }
+            long cost = intactCost(full);
             SplittableRandom random = new SplittableRandom(name.hashCode());
             for (int trial = 0; trial < 400; trial++) {
                 byte[] damaged = full.clone();
@@ -87,7 +101,7 @@ class GgufFuzzTest {
                     int at = random.nextInt(headerEnd);
                     damaged[at] ^= (byte) (1 << random.nextInt(8));
                 }
-                parseExpectingOnlyFormatErrors(damaged, name + "#flip" + trial);
+                parseExpectingOnlyFormatErrors(damaged, name + "#flip" + trial, cost);
             }
         }
     }
@@ -101,13 +115,14 @@ class GgufFuzzTest {
             headerEnd = (int) f.dataOffset();
         }
         long[] hostile = {-1L, Long.MAX_VALUE, 1L << 40, 0x7FFF_FFFFL, 0xFFFF_FFFFL};
+        long cost = intactCost(full);
         for (int at = 8; at + 8 <= Math.min(headerEnd, 4096); at += 4) {
             for (long value : hostile) {
                 byte[] damaged = full.clone();
                 for (int b = 0; b < 8; b++) {
                     damaged[at + b] = (byte) (value >>> (8 * b));
                 }
-                parseExpectingOnlyFormatErrors(damaged, "word@" + at + "=" + value);
+                parseExpectingOnlyFormatErrors(damaged, "word@" + at + "=" + value, cost);
             }
         }
     }
