@@ -1,6 +1,7 @@
 package dev.infer4j.runtime.sampling;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -121,6 +122,54 @@ public final class SamplerChain {
      *                               {@code minTokens} or NaN logits)
      */
     public int sample(float[] logits, int offset, int vocab, TokenHistory history) {
+        float[] row = prepareRow(logits, offset, vocab, history);
+        int token;
+        if (greedyShortcut) {
+            token = argmax(row, vocab);
+        } else {
+            filter(row, vocab);
+            token = params.isGreedy() ? bestCandidate() : draw();
+        }
+        if (params.logprobs() != SamplingParams.NO_LOGPROBS) {
+            logprobs.compute(logits, offset, vocab, token, params.logprobs());
+        }
+        return token;
+    }
+
+    /**
+     * The distribution {@link #sample} would draw from for this row, without drawing (the random stream does
+     * not advance): after every filter and the temperature, zero for tokens filtered out, one-hot on the argmax
+     * when greedy. For diagnostics and tests (llama.cpp's server reports these as post-sampling
+     * probabilities); it computes no log-probabilities.
+     *
+     * @param probabilities receives one probability per token, {@code vocab} entries
+     */
+    public void distribution(float[] logits, int offset, int vocab, TokenHistory history, double[] probabilities) {
+        if (probabilities.length < vocab) {
+            throw new IllegalArgumentException("probabilities holds " + probabilities.length
+                    + " entries, the vocabulary has " + vocab);
+        }
+        float[] row = prepareRow(logits, offset, vocab, history);
+        Arrays.fill(probabilities, 0, vocab, 0.0);
+        if (greedyShortcut) {
+            probabilities[argmax(row, vocab)] = 1.0;
+            return;
+        }
+        filter(row, vocab);
+        if (params.isGreedy()) {
+            probabilities[bestCandidate()] = 1.0;
+            return;
+        }
+        double sum = weigh();
+        long[] cand = workspace.candidates;
+        double[] w = workspace.weights;
+        for (int i = 0; i < count; i++) {
+            probabilities[PackedKeys.id(cand[i])] = w[i] / sum;
+        }
+    }
+
+    /** Copies the row into the workspace and applies bias, masks and penalties; returns the copy. */
+    private float[] prepareRow(float[] logits, int offset, int vocab, TokenHistory history) {
         if (vocab != vocabSize) {
             throw new IllegalArgumentException("row of " + vocab + " logits, but the chain was built for a "
                     + "vocabulary of " + vocabSize);
@@ -142,11 +191,7 @@ public final class SamplerChain {
         if (penaltiesOn) {
             applyPenalties(row, history);
         }
-        int token = greedyShortcut ? argmax(row, vocab) : filterAndChoose(row, vocab);
-        if (params.logprobs() != SamplingParams.NO_LOGPROBS) {
-            logprobs.compute(logits, offset, vocab, token, params.logprobs());
-        }
-        return token;
+        return row;
     }
 
     /** The log-probabilities of the last {@link #sample} call; overwritten by the next one. */
@@ -215,7 +260,8 @@ public final class SamplerChain {
         return best;
     }
 
-    private int filterAndChoose(float[] row, int vocab) {
+    /** Leaves the candidates that survive top-k, typical-p, top-p and min-p in the workspace. */
+    private void filter(float[] row, int vocab) {
         long[] cand = workspace.candidates;
         int k = params.topK();
         if (k > 0 && k < vocab / HEAP_SELECT_RATIO) {
@@ -249,7 +295,6 @@ public final class SamplerChain {
         if (params.minP() > 0.0f) {
             minP();
         }
-        return params.isGreedy() ? bestCandidate() : draw();
     }
 
     /** Keeps the tokens whose surprise is closest to the entropy until their mass exceeds typicalP. */
@@ -393,13 +438,7 @@ public final class SamplerChain {
         long[] cand = workspace.candidates;
         double[] w = workspace.weights;
         int n = count;
-        float max = maxLogit();
-        double temperature = params.temperature();
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            w[i] = Math.exp(((double) logit(cand[i]) - max) / temperature);
-            sum += w[i];
-        }
+        double sum = weigh();
         double target = random.nextDouble() * sum;
         double cumulative = 0;
         for (int i = 0; i < n; i++) {
@@ -415,6 +454,20 @@ public final class SamplerChain {
             }
         }
         return PackedKeys.id(cand[0]);
+    }
+
+    /** Fills the weights with the candidates' unnormalised probabilities at the temperature; returns their sum. */
+    private double weigh() {
+        long[] cand = workspace.candidates;
+        double[] w = workspace.weights;
+        float max = maxLogit();
+        double temperature = params.temperature();
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            w[i] = Math.exp(((double) logit(cand[i]) - max) / temperature);
+            sum += w[i];
+        }
+        return sum;
     }
 
     private float maxLogit() {
