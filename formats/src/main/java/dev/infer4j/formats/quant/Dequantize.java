@@ -25,7 +25,7 @@ public final class Dequantize {
 
     /**
      * Dequantizes {@code count} values (a multiple of the type's block size) starting at byte {@code offset} of
-     * {@code src}. Allocates nothing for the block-32 and plain types.
+     * {@code src}. Allocates nothing.
      *
      * @throws UnsupportedTypeException if the type cannot be decoded
      * @throws IllegalArgumentException if {@code count} is not a whole number of blocks

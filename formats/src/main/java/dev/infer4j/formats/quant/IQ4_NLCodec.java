@@ -109,15 +109,10 @@ final class IQ4_NLCodec implements BlockCodec {
         if (x >= LEVELS[15]) {
             return 15;
         }
-        int ml = 0;
-        int mu = 15;
-        while (mu - ml > 1) {
-            int mav = (ml + mu) / 2;
-            if (x < LEVELS[mav]) {
-                mu = mav;
-            } else {
-                ml = mav;
-            }
+        // ggml's bisection ends at the mu with LEVELS[mu - 1] <= x < LEVELS[mu]; counting is the same, branch-free
+        int mu = 1;
+        for (int j = 1; j < 15; j++) {
+            mu += x >= LEVELS[j] ? 1 : 0;
         }
         return x - LEVELS[mu - 1] < LEVELS[mu] - x ? mu - 1 : mu;
     }

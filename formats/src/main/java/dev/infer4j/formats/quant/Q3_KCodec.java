@@ -32,21 +32,25 @@ final class Q3_KCodec implements BlockCodec {
         return low | (((packed[8 + j % 4] & 0xFF) >>> (2 * (j / 4)) & 3) << 4);
     }
 
+    /** The same, read from the block's bytes in place. */
+    private static int scale(MemorySegment s, long at, int j) {
+        int low = j < 8 ? LittleEndian.u8(s, at + j) & 0xF : LittleEndian.u8(s, at + j - 8) >>> 4;
+        return low | ((LittleEndian.u8(s, at + 8 + j % 4) >>> (2 * (j / 4)) & 3) << 4);
+    }
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int blocks) {
-        byte[] packed = new byte[12];
         for (int b = 0; b < blocks; b++) {
             long p = offset + (long) b * BYTES;
             int y = dstOffset + b * QK;
             float dAll = LittleEndian.f16(src, p + D);
-            MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, p + SCALES, packed, 0, 12);
             int is = 0;
             int m = 1;
             for (int n = 0; n < QK; n += 128) {
                 long q = p + QS + n / 4;
                 for (int shift = 0; shift < 8; shift += 2) {
                     for (int half = 0; half < 2; half++) {
-                        float dl = dAll * (scale(packed, is++) - 32);
+                        float dl = dAll * (scale(src, p + SCALES, is++) - 32);
                         for (int l = 0; l < 16; l++) {
                             int k = 16 * half + l;
                             int low = (LittleEndian.u8(src, q + k) >>> shift) & 3;

@@ -26,18 +26,16 @@ final class Q4_KCodec implements BlockCodec {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int blocks) {
-        byte[] packed = new byte[ScaleMinPacking.BYTES];
         for (int b = 0; b < blocks; b++) {
             long p = offset + (long) b * BYTES;
             int y = dstOffset + b * QK;
             float d = LittleEndian.f16(src, p);
             float min = LittleEndian.f16(src, p + 2);
-            ScaleMinPacking.read(src, p + SCALES, packed);
             for (int g = 0; g < 8; g += 2) {
-                float d1 = d * ScaleMinPacking.scale(packed, g);
-                float m1 = min * ScaleMinPacking.min(packed, g);
-                float d2 = d * ScaleMinPacking.scale(packed, g + 1);
-                float m2 = min * ScaleMinPacking.min(packed, g + 1);
+                float d1 = d * ScaleMinPacking.scale(src, p + SCALES, g);
+                float m1 = min * ScaleMinPacking.min(src, p + SCALES, g);
+                float d2 = d * ScaleMinPacking.scale(src, p + SCALES, g + 1);
+                float m2 = min * ScaleMinPacking.min(src, p + SCALES, g + 1);
                 long q = p + QS + 16L * g;
                 for (int l = 0; l < 32; l++) {
                     dst[y + l] = d1 * (LittleEndian.u8(src, q + l) & 0xF) - m1;

@@ -27,20 +27,18 @@ final class Q5_KCodec implements BlockCodec {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int blocks) {
-        byte[] packed = new byte[ScaleMinPacking.BYTES];
         for (int b = 0; b < blocks; b++) {
             long p = offset + (long) b * BYTES;
             int y = dstOffset + b * QK;
             float d = LittleEndian.f16(src, p);
             float min = LittleEndian.f16(src, p + 2);
-            ScaleMinPacking.read(src, p + SCALES, packed);
             int u1 = 1;
             int u2 = 2;
             for (int g = 0; g < 8; g += 2) {
-                float d1 = d * ScaleMinPacking.scale(packed, g);
-                float m1 = min * ScaleMinPacking.min(packed, g);
-                float d2 = d * ScaleMinPacking.scale(packed, g + 1);
-                float m2 = min * ScaleMinPacking.min(packed, g + 1);
+                float d1 = d * ScaleMinPacking.scale(src, p + SCALES, g);
+                float m1 = min * ScaleMinPacking.min(src, p + SCALES, g);
+                float d2 = d * ScaleMinPacking.scale(src, p + SCALES, g + 1);
+                float m2 = min * ScaleMinPacking.min(src, p + SCALES, g + 1);
                 long ql = p + QS + 16L * g;
                 for (int l = 0; l < 32; l++) {
                     int q = LittleEndian.u8(src, ql + l);

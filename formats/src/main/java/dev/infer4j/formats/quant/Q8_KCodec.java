@@ -50,7 +50,10 @@ final class Q8_KCodec implements BlockCodec {
                 }
             }
             if (amax == 0) {
-                dst.asSlice(p, BYTES).fill((byte) 0);
+                dst.set(LittleEndian.FLOAT, p, 0f);
+                for (int j = 4; j < BYTES; j++) {
+                    LittleEndian.put8(dst, p + j, 0);
+                }
                 continue;
             }
             float iscale = -127.f / max;

@@ -35,9 +35,16 @@ final class ScaleMinPacking {
         return j < 4 ? q[j + 4] & 63 : ((q[j + 4] & 0xFF) >>> 4) | (((q[j] & 0xFF) >>> 6) << 4);
     }
 
-    /** Reads the 12 packed bytes at {@code at}. */
-    static void read(MemorySegment s, long at, byte[] into) {
-        MemorySegment.copy(s, java.lang.foreign.ValueLayout.JAVA_BYTE, at, into, 0, BYTES);
+    /** The scale of group {@code j} of the packing that starts at byte {@code at} of {@code s}. */
+    static int scale(MemorySegment s, long at, int j) {
+        return j < 4 ? LittleEndian.u8(s, at + j) & 63
+                : (LittleEndian.u8(s, at + j + 4) & 0xF) | ((LittleEndian.u8(s, at + j - 4) >>> 6) << 4);
+    }
+
+    /** The min of group {@code j} of the packing that starts at byte {@code at} of {@code s}. */
+    static int min(MemorySegment s, long at, int j) {
+        return j < 4 ? LittleEndian.u8(s, at + j + 4) & 63
+                : (LittleEndian.u8(s, at + j + 4) >>> 4) | ((LittleEndian.u8(s, at + j) >>> 6) << 4);
     }
 
     /** Chooses the 6-bit scales and mins of eight groups and the two halves that multiply them. */

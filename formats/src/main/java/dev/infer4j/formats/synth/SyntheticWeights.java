@@ -49,12 +49,19 @@ public final class SyntheticWeights {
     public static void fill(long seed, double mean, double std, long first, float[] dst, int offset, int count) {
         long counter = seed + (12 * first + 1) * GOLDEN;
         for (int k = 0; k < count; k++) {
-            long sum = 0;
-            for (int t = 0; t < 12; t++) {
-                sum += mix64(counter) >>> 40;
-                counter += GOLDEN;
+            // integer sums are exact in any order; four independent chains keep the multipliers busy
+            long s0 = 0;
+            long s1 = 0;
+            long s2 = 0;
+            long s3 = 0;
+            for (int t = 0; t < 12; t += 4) {
+                s0 += mix64(counter) >>> 40;
+                s1 += mix64(counter + GOLDEN) >>> 40;
+                s2 += mix64(counter + 2 * GOLDEN) >>> 40;
+                s3 += mix64(counter + 3 * GOLDEN) >>> 40;
+                counter += 4 * GOLDEN;
             }
-            double z = sum / TWO_POW_24 - 6.0;
+            double z = (s0 + s1 + s2 + s3) / TWO_POW_24 - 6.0;
             dst[offset + k] = (float) (mean + z * std);
         }
     }
