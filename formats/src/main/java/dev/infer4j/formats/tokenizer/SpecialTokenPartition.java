@@ -82,11 +82,6 @@ final class SpecialTokenPartition {
         return found;
     }
 
-    /** The special tokens searched, longest first. */
-    int[] candidates() {
-        return candidates.clone();
-    }
-
     IntList split(String text, boolean parseSpecial) {
         IntList fragments = new IntList(6);
         if (text.isEmpty()) {

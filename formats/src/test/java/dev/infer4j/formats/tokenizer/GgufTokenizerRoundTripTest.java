@@ -1,11 +1,9 @@
 package dev.infer4j.formats.tokenizer;
 
-import dev.infer4j.formats.gguf.GgufFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,65 +23,57 @@ class GgufTokenizerRoundTripTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"llama-spm", "phi-3", "deepseek-coder", "deepseek-llm"})
-    void decodeGivesBackEveryInput(String name) throws IOException {
+    void decodeGivesBackEveryInput(String name) {
         assertRoundTrips(name, false);
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"gpt-2", "falcon", "mpt", "starcoder", "refact", "dbrx.dedup"})
-    void decodeGivesBackEveryInputThatSpaceCleaningLeavesAlone(String name) throws IOException {
+    void decodeGivesBackEveryInputThatSpaceCleaningLeavesAlone(String name) {
         assertRoundTrips(name, true);
     }
 
-    private static void assertRoundTrips(String name, boolean skipCleaned) throws IOException {
+    private static void assertRoundTrips(String name, boolean skipCleaned) {
         VocabTestVectors vectors = VocabTestVectors.load(name);
-        try (GgufFile file = GgufFile.open(vectors.gguf())) {
-            GgufTokenizer tokenizer = GgufTokenizers.load(file);
-            List<String> failures = new ArrayList<>();
-            int checked = 0;
-            for (VocabTestVectors.Case c : vectors.cases()) {
-                if (skipCleaned && CLEANED.matcher(c.text()).find()) {
-                    continue;
-                }
-                checked++;
-                String decoded = tokenizer.decode(tokenizer.encode(c.text()), false);
-                if (!decoded.equals(c.text())) {
-                    failures.add(VocabTestVectors.show(c.text()) + " decoded as " + VocabTestVectors.show(decoded));
-                }
+        GgufTokenizer tokenizer = VocabTestVectors.tokenizer(name);
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (VocabTestVectors.Case c : vectors.cases()) {
+            if (skipCleaned && CLEANED.matcher(c.text()).find()) {
+                continue;
             }
-            if (!failures.isEmpty()) {
-                fail(name + ": " + failures.size() + " inputs do not round-trip\n" + String.join("\n", failures));
+            checked++;
+            String decoded = tokenizer.decode(tokenizer.encode(c.text()), false);
+            if (!decoded.equals(c.text())) {
+                failures.add(VocabTestVectors.show(c.text()) + " decoded as " + VocabTestVectors.show(decoded));
             }
-            assertTrue(checked >= 40, name + ": only " + checked + " inputs checked");
         }
+        if (!failures.isEmpty()) {
+            fail(name + ": " + failures.size() + " inputs do not round-trip\n" + String.join("\n", failures));
+        }
+        assertTrue(checked >= 40, name + ": only " + checked + " inputs checked");
     }
 
     @Test
-    void bpeDecodingCleansSpacesBeforePunctuationLikeLlamaCpp() throws IOException {
-        try (GgufFile file = GgufFile.open(VocabTestVectors.load("gpt-2").gguf())) {
-            GgufTokenizer tokenizer = GgufTokenizers.load(file);
-            String text = "Hello , world ! It 's a ' test ' .";
-            assertEquals("Hello, world! It's a'test '.", tokenizer.decode(tokenizer.encode(text), false));
-        }
+    void bpeDecodingCleansSpacesBeforePunctuationLikeLlamaCpp() {
+        GgufTokenizer tokenizer = VocabTestVectors.tokenizer("gpt-2");
+        String text = "Hello , world ! It 's a ' test ' .";
+        assertEquals("Hello, world! It's a'test '.", tokenizer.decode(tokenizer.encode(text), false));
     }
 
     @Test
-    void wordPieceDecodingLowercasesAndJoinsPiecesWithSpaces() throws IOException {
-        try (GgufFile file = GgufFile.open(VocabTestVectors.load("bert-bge").gguf())) {
-            GgufTokenizer tokenizer = GgufTokenizers.load(file);
-            assertEquals(" hello, world!", tokenizer.decode(tokenizer.encode("Hello, World!"), false));
-        }
+    void wordPieceDecodingLowercasesAndJoinsPiecesWithSpaces() {
+        GgufTokenizer tokenizer = VocabTestVectors.tokenizer("bert-bge");
+        assertEquals(" hello, world!", tokenizer.decode(tokenizer.encode("Hello, World!"), false));
     }
 
     @Test
-    void sentencePieceKeepsTheLeadingSpaceAfterAHiddenBos() throws IOException {
-        try (GgufFile file = GgufFile.open(VocabTestVectors.load("llama-spm").gguf())) {
-            GgufTokenizer tokenizer = GgufTokenizers.load(file);
-            int[] withBos = tokenizer.encode("Hello world", true, false);
-            assertEquals(1, withBos[0]);
-            assertEquals(" Hello world", tokenizer.decode(withBos, false));
-            assertEquals("<s> Hello world", tokenizer.decode(withBos, true));
-            assertEquals(" Hello world", tokenizer.detokenize(withBos, true, false));
-        }
+    void sentencePieceKeepsTheLeadingSpaceAfterAHiddenBos() {
+        GgufTokenizer tokenizer = VocabTestVectors.tokenizer("llama-spm");
+        int[] withBos = tokenizer.encode("Hello world", true, false);
+        assertEquals(1, withBos[0]);
+        assertEquals(" Hello world", tokenizer.decode(withBos, false));
+        assertEquals("<s> Hello world", tokenizer.decode(withBos, true));
+        assertEquals(" Hello world", tokenizer.detokenize(withBos, true, false));
     }
 }

@@ -1,9 +1,7 @@
 package dev.infer4j.formats.tokenizer;
 
-import dev.infer4j.formats.gguf.GgufFile;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -16,10 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Special tokens written in the text, special ids from metadata, and rendering of control tokens. */
 class GgufTokenizerSpecialTokensTest {
 
-    private static GgufTokenizer load(String vocabulary) throws IOException {
-        try (GgufFile file = GgufFile.open(VocabTestVectors.load(vocabulary).gguf())) {
-            return GgufTokenizers.load(file);
-        }
+    private static GgufTokenizer load(String vocabulary) {
+        return VocabTestVectors.tokenizer(vocabulary);
     }
 
     private static int[] concat(int[]... parts) {
@@ -27,7 +23,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void controlTokenInTextIsOneIdOnlyWhenParsingSpecials() throws IOException {
+    void controlTokenInTextIsOneIdOnlyWhenParsingSpecials() {
         GgufTokenizer gpt2 = load("gpt-2");
         assertArrayEquals(new int[] {50256}, gpt2.encode("<|endoftext|>", false, true));
         assertArrayEquals(concat(gpt2.encode("Hello"), new int[] {50256}, gpt2.encode(" world")),
@@ -39,7 +35,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void sentencePiecePrefixesASpaceToTextAfterASpecialToken() throws IOException {
+    void sentencePiecePrefixesASpaceToTextAfterASpecialToken() {
         GgufTokenizer spm = load("llama-spm");
         // llama.cpp: a text run that follows a special token is encoded as if it started the text
         assertArrayEquals(concat(spm.encode("Hello"), new int[] {2}, spm.encode("world")),
@@ -48,7 +44,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void phi3SpecialTokensSwallowTheWhiteSpaceAfterThem() throws IOException {
+    void phi3SpecialTokensSwallowTheWhiteSpaceAfterThem() {
         GgufTokenizer phi3 = load("phi-3");
         int user = phi3.tokenId("<|user|>");
         int end = phi3.tokenId("<|end|>");
@@ -60,7 +56,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void controlTokensRenderOnlyWhenAsked() throws IOException {
+    void controlTokensRenderOnlyWhenAsked() {
         GgufTokenizer spm = load("llama-spm");
         assertEquals(0, spm.tokenBytes(1, false).length);
         assertArrayEquals("<s>".getBytes(StandardCharsets.UTF_8), spm.tokenBytes(1, true));
@@ -71,7 +67,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void specialIdsFollowMetadataAndLlamaCppDefaults() throws IOException {
+    void specialIdsFollowMetadataAndLlamaCppDefaults() {
         SpecialTokens spm = load("llama-spm").specialTokens();
         assertEquals(1, spm.bos());
         assertEquals(2, spm.eos());
@@ -98,7 +94,7 @@ class GgufTokenizerSpecialTokensTest {
     }
 
     @Test
-    void wordPieceWrapsInClsAndSep() throws IOException {
+    void wordPieceWrapsInClsAndSep() {
         GgufTokenizer bert = load("bert-bge");
         int[] ids = bert.encode("hello", true, false);
         assertEquals(101, ids[0]);
