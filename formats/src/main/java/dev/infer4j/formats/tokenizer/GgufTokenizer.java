@@ -59,7 +59,8 @@ public final class GgufTokenizer implements Tokenizer {
         String clean = withoutLoneSurrogates(text);
         IntList fragments = partition.split(clean, parseSpecial);
         IntList out = new IntList(clean.length() / 3 + 4);
-        if (addSpecial && specials.addBos() || kind == VocabularyKind.WORD_PIECE && addSpecial) {
+        // WordPiece always wraps in [CLS] ... [SEP] when asked for specials; the others follow add_bos
+        if (addSpecial && (specials.addBos() || kind == VocabularyKind.WORD_PIECE)) {
             out.add(required(specials.bos(), "BOS"));
         }
         boolean afterSpecial = true;
