@@ -19,7 +19,8 @@ final class ByteLevelBpeEncoder implements FragmentEncoder {
     private final Vocabulary vocab;
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
-    private final MergeTable merges;
+    /** {@code (left symbol, right symbol) -> rank << 32 | merged symbol}. */
+    private final PairTable merges;
     private final int[] byteSymbols = new int[256];
     private final int[] asciiTokens = new int[128];
 
@@ -31,16 +32,20 @@ final class ByteLevelBpeEncoder implements FragmentEncoder {
         this.preTokenizer = preTokenizer;
         this.ignoreMerges = ignoreMerges;
         Map<String, Integer> extra = new HashMap<>();
-        merges = new MergeTable(mergeLines.length);
+        merges = new PairTable(mergeLines.length);
+        StringBuilder merged = new StringBuilder();
         for (int rank = 0; rank < mergeLines.length; rank++) {
             String line = mergeLines[rank];
             int space = line.indexOf(' ', 1);
             if (space < 0) {
                 continue; // llama.cpp files it under an empty pair, which no symbol pair can match
             }
-            String first = line.substring(0, space);
-            String second = line.substring(space + 1);
-            merges.putIfAbsent(intern(first, extra), intern(second, extra), rank, intern(first + second, extra));
+            merged.setLength(0);
+            merged.append(line, 0, space).append(line, space + 1, line.length());
+            int left = intern(line, 0, space, extra);
+            int right = intern(line, space + 1, line.length(), extra);
+            int result = intern(merged, 0, merged.length(), extra);
+            merges.putIfAbsent(left, right, ((long) rank << 32) | result);
         }
         for (int b = 0; b < 256; b++) {
             String s = String.valueOf(ByteLevelAlphabet.encode(b));
@@ -52,9 +57,10 @@ final class ByteLevelBpeEncoder implements FragmentEncoder {
         }
     }
 
-    private int intern(String s, Map<String, Integer> extra) {
-        int id = vocab.lookup.find(s);
-        return id >= 0 ? id : extra.computeIfAbsent(s, k -> vocab.size() + extra.size());
+    /** The symbol id of {@code s[from, to)}: its token id, or an id past the vocabulary for other strings. */
+    private int intern(CharSequence s, int from, int to, Map<String, Integer> extra) {
+        int id = vocab.lookup.find(s, from, to);
+        return id >= 0 ? id : extra.computeIfAbsent(s.subSequence(from, to).toString(), k -> vocab.size() + extra.size());
     }
 
     @Override

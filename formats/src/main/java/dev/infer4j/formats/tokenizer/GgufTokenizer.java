@@ -59,7 +59,8 @@ public final class GgufTokenizer implements Tokenizer {
         String clean = withoutLoneSurrogates(text);
         IntList fragments = partition.split(clean, parseSpecial);
         IntList out = new IntList(clean.length() / 3 + 4);
-        if (addSpecial && specials.addBos() || kind == VocabularyKind.WORD_PIECE && addSpecial) {
+        // WordPiece always wraps in [CLS] ... [SEP] when asked for specials; the others follow add_bos
+        if (addSpecial && (specials.addBos() || kind == VocabularyKind.WORD_PIECE)) {
             out.add(required(specials.bos(), "BOS"));
         }
         boolean afterSpecial = true;
@@ -246,13 +247,25 @@ public final class GgufTokenizer implements Tokenizer {
     }
 
     private static byte[] byteLevelPiece(String text) {
+        byte[] bytes = new byte[text.length()];
+        for (int i = 0; i < text.length(); i++) {
+            int b = ByteLevelAlphabet.decode(text.charAt(i));
+            if (b < 0) {
+                return byteLevelPieceWithUnknown(text);
+            }
+            bytes[i] = (byte) b;
+        }
+        return bytes;
+    }
+
+    /** llama.cpp's rendering when a code point is outside GPT-2's byte alphabet: a visible marker. */
+    private static byte[] byteLevelPieceWithUnknown(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         text.codePoints().forEach(cp -> {
             int b = ByteLevelAlphabet.decode(cp);
             if (b >= 0) {
                 out.write(b);
             } else {
-                // llama.cpp's marker for a code point outside GPT-2's byte alphabet
                 StringBuilder marker = new StringBuilder("[UNK_BYTE_0x");
                 for (byte u : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
                     marker.append(String.format("%02x", u & 0xFF));

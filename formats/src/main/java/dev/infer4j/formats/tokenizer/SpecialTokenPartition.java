@@ -9,6 +9,9 @@ import java.util.Comparator;
  * each occurrence becomes its own id. User-defined tokens are always cut out (Hugging Face treats added tokens
  * so); control and unknown tokens only when special tokens are parsed. Tokens marked LSTRIP/RSTRIP swallow the
  * ASCII white space beside them.
+ *
+ * <p>A trie of the candidates finds, in one pass, which of them occur in the text at all; only those are
+ * searched, so a vocabulary with thousands of added tokens costs little on text that uses none of them.
  */
 final class SpecialTokenPartition {
     /** A fragment is three ints: kind, then {@code start, end} of a text run or {@code id, 0} of a token. */
@@ -17,6 +20,10 @@ final class SpecialTokenPartition {
 
     private final Vocabulary vocab;
     private final int[] candidates;
+    /** Trie of the candidates' texts: {@code (node, char) -> child}; node 0 is the root. */
+    private final PairTable edges;
+    /** For each trie node, the index in {@link #candidates} of the token ending there, or -1. */
+    private final int[] candidateAt;
 
     SpecialTokenPartition(Vocabulary vocab) {
         this.vocab = vocab;
@@ -33,11 +40,46 @@ final class SpecialTokenPartition {
                 .sorted(Comparator.comparingInt((Integer id) -> -vocab.texts[id].length()).thenComparingInt(id -> id))
                 .mapToInt(Integer::intValue)
                 .toArray();
+        int chars = 0;
+        for (int id : candidates) {
+            chars += vocab.texts[id].length();
+        }
+        edges = new PairTable(chars);
+        IntList ending = new IntList(chars + 1);
+        ending.add(-1);
+        for (int k = 0; k < candidates.length; k++) {
+            String text = vocab.texts[candidates[k]];
+            int node = 0;
+            for (int i = 0; i < text.length(); i++) {
+                int child = (int) edges.get(node, text.charAt(i));
+                if (child < 0) {
+                    child = ending.size();
+                    ending.add(-1);
+                    edges.putIfAbsent(node, text.charAt(i), child);
+                }
+                node = child;
+            }
+            ending.set(node, k);
+        }
+        candidateAt = ending.toArray();
     }
 
-    /** The special tokens searched, longest first. */
-    int[] candidates() {
-        return candidates.clone();
+    /** Which candidates occur anywhere in {@code text}. */
+    private boolean[] occurring(String text) {
+        boolean[] found = new boolean[candidates.length];
+        for (int start = 0; start < text.length(); start++) {
+            int node = 0;
+            for (int i = start; i < text.length(); i++) {
+                node = (int) edges.get(node, text.charAt(i));
+                if (node < 0) {
+                    break;
+                }
+                if (candidateAt[node] >= 0) {
+                    found[candidateAt[node]] = true;
+                }
+            }
+        }
+        return found;
     }
 
     IntList split(String text, boolean parseSpecial) {
@@ -48,7 +90,12 @@ final class SpecialTokenPartition {
         fragments.add(TEXT);
         fragments.add(0);
         fragments.add(text.length());
-        for (int id : candidates) {
+        boolean[] occurring = occurring(text);
+        for (int k = 0; k < candidates.length; k++) {
+            if (!occurring[k]) {
+                continue;
+            }
+            int id = candidates[k];
             int attributes = vocab.attributes[id];
             if (!parseSpecial && (attributes & (TokenAttributes.CONTROL | TokenAttributes.UNKNOWN)) != 0) {
                 continue;

@@ -10,6 +10,8 @@ package dev.infer4j.formats.tokenizer;
 final class TokenLookup {
     private final String[] texts;
     private final int[] slots;
+    /** The spread hash of each slot's token, checked before its text is touched. */
+    private final int[] slotHashes;
     private final int mask;
 
     /**
@@ -20,27 +22,30 @@ final class TokenLookup {
         this.texts = texts;
         int capacity = Integer.highestOneBit(Math.max(4, texts.length * 2) - 1) << 1;
         slots = new int[capacity];
+        slotHashes = new int[capacity];
         mask = capacity - 1;
         for (int id = 0; id < texts.length; id++) {
             String t = texts[id];
-            int slot = spread(t.hashCode()) & mask;
+            int hash = spread(t.hashCode());
+            int slot = hash & mask;
             while (slots[slot] != 0) {
                 int other = slots[slot] - 1;
-                if (texts[other].equals(t)) {
+                if (slotHashes[slot] == hash && texts[other].equals(t)) {
                     throw new IllegalArgumentException("duplicate token in vocabulary: '" + t + "' has ids "
                             + other + " and " + id);
                 }
                 slot = (slot + 1) & mask;
             }
             slots[slot] = id + 1;
+            slotHashes[slot] = hash;
         }
     }
 
     /** The id of the token whose text is exactly {@code s}, or -1. */
     int find(String s) {
-        int slot = spread(s.hashCode()) & mask;
-        for (int entry; (entry = slots[slot]) != 0; slot = (slot + 1) & mask) {
-            if (texts[entry - 1].equals(s)) {
+        int hash = spread(s.hashCode());
+        for (int slot = hash & mask, entry; (entry = slots[slot]) != 0; slot = (slot + 1) & mask) {
+            if (slotHashes[slot] == hash && texts[entry - 1].equals(s)) {
                 return entry - 1;
             }
         }
@@ -54,8 +59,11 @@ final class TokenLookup {
             h = 31 * h + s.charAt(i);
         }
         int len = to - from;
-        int slot = spread(h) & mask;
-        for (int entry; (entry = slots[slot]) != 0; slot = (slot + 1) & mask) {
+        int hash = spread(h);
+        for (int slot = hash & mask, entry; (entry = slots[slot]) != 0; slot = (slot + 1) & mask) {
+            if (slotHashes[slot] != hash) {
+                continue;
+            }
             String t = texts[entry - 1];
             if (t.length() == len && regionEquals(t, s, from)) {
                 return entry - 1;
@@ -65,6 +73,12 @@ final class TokenLookup {
     }
 
     private static boolean regionEquals(String t, CharSequence s, int from) {
+        if (s instanceof String str) {
+            return t.regionMatches(0, str, from, t.length());
+        }
+        if (from == 0 && s.length() == t.length()) {
+            return t.contentEquals(s);
+        }
         for (int i = 0; i < t.length(); i++) {
             if (t.charAt(i) != s.charAt(from + i)) {
                 return false;

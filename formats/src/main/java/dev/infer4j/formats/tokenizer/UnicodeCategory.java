@@ -43,12 +43,4 @@ final class UnicodeCategory {
                 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F
                 || cp == 0x205F || cp == 0x3000;
     }
-
-    static boolean isLetter(int cp) {
-        return of(cp) == LETTER;
-    }
-
-    static boolean isNumber(int cp) {
-        return of(cp) == NUMBER;
-    }
 }

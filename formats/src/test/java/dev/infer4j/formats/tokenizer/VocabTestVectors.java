@@ -1,5 +1,6 @@
 package dev.infer4j.formats.tokenizer;
 
+import dev.infer4j.formats.gguf.GgufFile;
 import dev.infer4j.testdata.SharedData;
 
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +26,18 @@ record VocabTestVectors(String name, Path gguf, List<Case> cases) {
     }
 
     private static final String SEPARATOR = "\n__ggml_vocab_test__\n";
+    private static final Map<String, GgufTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+
+    /** The tokenizer of a vocabulary, loaded once per test run (it keeps nothing of the file open). */
+    static GgufTokenizer tokenizer(String name) {
+        return TOKENIZERS.computeIfAbsent(name, n -> {
+            try (GgufFile file = GgufFile.open(SharedData.file("vocab/ggml-vocab-" + n + ".gguf"))) {
+                return GgufTokenizers.load(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
 
     /** Vocabulary names (e.g. {@code gpt-2}) whose .gguf and .inp/.out are all present. */
     static List<String> presentNames() {

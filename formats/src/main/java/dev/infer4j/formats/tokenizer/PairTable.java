@@ -1,17 +1,17 @@
 package dev.infer4j.formats.tokenizer;
 
 /**
- * BPE merge ranks keyed by the pair of symbol ids: {@code (left, right) -> (rank, merged symbol id)}.
- * Open addressing over primitive arrays, so a 100k-merge vocabulary costs two arrays and a lookup costs no
- * allocation. Symbol ids are token ids, extended past the vocabulary for merge parts that are not tokens.
+ * A map from a pair of non-negative ints to a non-negative long, in primitive arrays with open addressing:
+ * BPE merges ({@code (left, right) -> rank << 32 | merged symbol}) and trie edges ({@code (node, char) ->
+ * child}). A 100k-merge vocabulary costs two arrays, and a lookup costs no allocation.
  */
-final class MergeTable {
+final class PairTable {
     private static final long EMPTY = -1L;
     private final long[] keys;
     private final long[] values;
     private final int mask;
 
-    MergeTable(int expected) {
+    PairTable(int expected) {
         int capacity = Integer.highestOneBit(Math.max(4, expected * 2) - 1) << 1;
         keys = new long[capacity];
         values = new long[capacity];
@@ -19,9 +19,9 @@ final class MergeTable {
         mask = capacity - 1;
     }
 
-    /** Adds a merge unless the pair already has a (lower) rank: llama.cpp keeps the first occurrence. */
-    void putIfAbsent(int left, int right, int rank, int merged) {
-        long key = pair(left, right);
+    /** Stores {@code value} unless the pair already has one (llama.cpp keeps a merge's first rank). */
+    void putIfAbsent(int a, int b, long value) {
+        long key = pair(a, b);
         int slot = slot(key);
         while (keys[slot] != EMPTY) {
             if (keys[slot] == key) {
@@ -30,15 +30,15 @@ final class MergeTable {
             slot = (slot + 1) & mask;
         }
         keys[slot] = key;
-        values[slot] = ((long) rank << 32) | (merged & 0xFFFF_FFFFL);
+        values[slot] = value;
     }
 
-    /** {@code rank << 32 | merged}, or -1 if the pair has no merge. */
-    long get(int left, int right) {
-        if (left < 0 || right < 0) {
+    /** The value of the pair, or -1 if it has none (or either int is negative). */
+    long get(int a, int b) {
+        if (a < 0 || b < 0) {
             return -1;
         }
-        long key = pair(left, right);
+        long key = pair(a, b);
         for (int slot = slot(key); keys[slot] != EMPTY; slot = (slot + 1) & mask) {
             if (keys[slot] == key) {
                 return values[slot];
@@ -47,8 +47,8 @@ final class MergeTable {
         return -1;
     }
 
-    private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFF_FFFFL);
+    private static long pair(int a, int b) {
+        return ((long) a << 32) | (b & 0xFFFF_FFFFL);
     }
 
     private int slot(long key) {
