@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +37,16 @@ import java.util.Optional;
  * {@code add_eos_token} explicitly, those flags win instead, as transformers' Llama-family tokenizers rebuild
  * the post-processor from them.
  *
- * <p>{@link #decode} runs the file's decoder over the whole sequence exactly as the library's
- * {@code decode(ids, skip_special_tokens = !renderSpecial)}; {@link #tokenBytes} gives one token's bytes as they
- * appear mid-stream (leading-space removal and other whole-sequence effects do not apply to a single token).
+ * <p>{@link #decode} runs the file's decoder over the whole sequence as the library's
+ * {@code decode(ids, skip_special_tokens = !renderSpecial)} does, with one deliberate difference: the library
+ * (0.23.2) fails to skip special tokens marked {@code normalized} (Llama-2's {@code <unk>}), because it looks
+ * them up by their normalized text; here every special token is skipped when {@code renderSpecial} is false.
+ * {@link #tokenBytes} gives one token's bytes as they appear mid-stream (leading-space removal and other
+ * whole-sequence effects do not apply to a single token). Ids outside {@code [0, vocabSize())} are rejected
+ * with {@link IllegalArgumentException} (the library silently drops them).
+ *
+ * <p>Added tokens get the ids the library gives them (the model's id when their text is in the vocab, else the
+ * next free id), which for files the library wrote equal the ids written in {@code added_tokens}.
  * Instances are immutable and thread-safe.
  */
 public final class HfTokenizer implements Tokenizer {
@@ -73,7 +81,7 @@ public final class HfTokenizer implements Tokenizer {
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.decoder = decoder;
-        this.addedById = new java.util.LinkedHashMap<>();
+        this.addedById = new LinkedHashMap<>();
         this.addedIds = new HashMap<>();
         this.addedRendered = new HashMap<>();
         List<AddedToken> raw = new ArrayList<>();
@@ -368,6 +376,12 @@ public final class HfTokenizer implements Tokenizer {
         return added != null ? added : model.vocabulary().id(text);
     }
 
+    /**
+     * BOS, EOS and padding as {@code tokenizer_config.json} names them; without it, BOS/EOS are the single ids the
+     * post-processor puts before/after the text, else well-known names ({@code <s>}, {@code </s>},
+     * {@code <|endoftext|>}, ...). End of turn and the end-of-generation set use llama.cpp's names
+     * ({@code <|eot_id|>}, {@code <|im_end|>}, {@code <end_of_turn>}, ...) among the special added tokens.
+     */
     @Override
     public SpecialTokens specialTokens() {
         return specialTokens;
