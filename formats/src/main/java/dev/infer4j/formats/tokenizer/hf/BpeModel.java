@@ -50,40 +50,30 @@ final class BpeModel implements TokenModel {
         }
     }
 
-    static BpeModel fromJson(JsonNode node, JsonSource src, String at) {
-        Vocabulary vocab = Vocabulary.fromJson(node.get("vocab"), src, at + ".vocab");
+    static BpeModel fromJson(ModelJson model, JsonSource src) {
+        JsonNode node = model.settings();
+        String at = "model";
+        Vocabulary vocab = model.vocab();
+        if (model.mergeLefts() == null) {
+            throw src.error(at + ".merges", "a BPE model needs a merges array");
+        }
         String prefix = src.optionalText(node, "continuing_subword_prefix", at);
-        JsonNode list = src.array(node, "merges", at);
-        LongLongTable merges = new LongLongTable(list.size());
         int prefixLength = prefix == null ? 0 : prefix.length();
-        for (int rank = 0; rank < list.size(); rank++) {
-            JsonNode m = list.get(rank);
-            String where = at + ".merges[" + rank + "]";
-            String left;
-            String right;
-            if (m.isTextual()) {
-                String line = m.asText();
-                int space = line.indexOf(' ');
-                if (space < 0) {
-                    throw src.error(where, "expected \"left right\", found \"" + line + "\"");
-                }
-                left = line.substring(0, space);
-                right = line.substring(space + 1);
-            } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                left = m.get(0).asText();
-                right = m.get(1).asText();
-            } else {
-                throw src.error(where, "expected \"left right\" or [left, right], found " + m);
-            }
+        int count = model.mergeLefts().size();
+        LongLongTable merges = new LongLongTable(count);
+        for (int rank = 0; rank < count; rank++) {
+            String left = model.mergeLefts().get(rank);
+            String right = model.mergeRights().get(rank);
             int a = vocab.id(left);
             int b = vocab.id(right);
             String merged = left + right.substring(Math.min(prefixLength, right.length()));
             int c = vocab.id(merged);
             if (a < 0 || b < 0 || c < 0) {
                 String missing = a < 0 ? left : b < 0 ? right : merged;
-                throw src.error(where, "merge of \"" + left + "\" and \"" + right + "\" needs \"" + missing
-                        + "\", which is not in the vocab");
+                throw src.error(at + ".merges[" + rank + "]", "merge of \"" + left + "\" and \"" + right
+                        + "\" needs \"" + missing + "\", which is not in the vocab");
             }
+            // a repeated pair keeps its last rank, as the library's hash map insert does
             merges.put(pairKey(a, b), ((long) rank << 32) | c);
         }
         return new BpeModel(vocab, merges, src.optionalText(node, "unk_token", at),

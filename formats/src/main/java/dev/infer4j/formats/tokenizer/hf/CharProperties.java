@@ -56,11 +56,13 @@ final class CharProperties {
         };
     }
 
-    /** Control, format, unassigned, private-use or surrogate (Cc, Cf, Cn, Co, Cs), as Rust's {@code is_other}. */
+    /**
+     * Control, format, private-use or surrogate (Cc, Cf, Co, Cs), as the {@code unicode_categories} crate's
+     * {@code is_other} that BERT's cleaning uses: despite its name it does not include unassigned code points.
+     */
     static boolean isOther(int cp) {
         return switch (Character.getType(cp)) {
-            case Character.CONTROL, Character.FORMAT, Character.UNASSIGNED, Character.PRIVATE_USE,
-                 Character.SURROGATE -> true;
+            case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE -> true;
             default -> false;
         };
     }

@@ -1,7 +1,11 @@
 package dev.infer4j.formats.tokenizer.hf;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.infer4j.formats.ModelFormatException;
 import dev.infer4j.formats.tokenizer.SpecialTokens;
 import dev.infer4j.formats.tokenizer.Tokenizer;
@@ -10,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +37,16 @@ import java.util.Optional;
  * {@code add_eos_token} explicitly, those flags win instead, as transformers' Llama-family tokenizers rebuild
  * the post-processor from them.
  *
- * <p>{@link #decode} runs the file's decoder over the whole sequence exactly as the library's
- * {@code decode(ids, skip_special_tokens = !renderSpecial)}; {@link #tokenBytes} gives one token's bytes as they
- * appear mid-stream (leading-space removal and other whole-sequence effects do not apply to a single token).
+ * <p>{@link #decode} runs the file's decoder over the whole sequence as the library's
+ * {@code decode(ids, skip_special_tokens = !renderSpecial)} does, with one deliberate difference: the library
+ * (0.23.2) fails to skip special tokens marked {@code normalized} (Llama-2's {@code <unk>}), because it looks
+ * them up by their normalized text; here every special token is skipped when {@code renderSpecial} is false.
+ * {@link #tokenBytes} gives one token's bytes as they appear mid-stream (leading-space removal and other
+ * whole-sequence effects do not apply to a single token). Ids outside {@code [0, vocabSize())} are rejected
+ * with {@link IllegalArgumentException} (the library silently drops them).
+ *
+ * <p>Added tokens get the ids the library gives them (the model's id when their text is in the vocab, else the
+ * next free id), which for files the library wrote equal the ids written in {@code added_tokens}.
  * Instances are immutable and thread-safe.
  */
 public final class HfTokenizer implements Tokenizer {
@@ -55,12 +67,13 @@ public final class HfTokenizer implements Tokenizer {
     private final AddedTokenMatcher normalizedAddedTokens;
     private final Map<Integer, AddedToken> addedById;
     private final Map<String, Integer> addedIds;
+    /** What decoding renders for each added token: its normalized form when it is matched normalized. */
+    private final Map<Integer, String> addedRendered;
     private final int vocabSize;
     private final int[] specialPrefix;
     private final int[] specialSuffix;
     private final SpecialTokens specialTokens;
     private final String chatTemplate;
-    private final byte[][] pieceBytes;
 
     private HfTokenizer(TokenModel model, Normalizer normalizer, PreTokenizer preTokenizer, Decoder decoder,
                         List<AddedToken> added, PostProcessor postProcessor, TokenizerConfig config) {
@@ -68,26 +81,29 @@ public final class HfTokenizer implements Tokenizer {
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.decoder = decoder;
-        this.addedById = new HashMap<>();
+        this.addedById = new LinkedHashMap<>();
         this.addedIds = new HashMap<>();
+        this.addedRendered = new HashMap<>();
         List<AddedToken> raw = new ArrayList<>();
         List<AddedToken> norm = new ArrayList<>();
         List<String> normPatterns = new ArrayList<>();
+        List<AddedToken> registered = assignIds(added, model.vocabulary());
         int size = model.vocabulary().size();
         // specials first, as the library orders its matching patterns
         for (boolean specialPass : new boolean[] {true, false}) {
-            for (AddedToken t : added) {
+            for (AddedToken t : registered) {
                 if (t.special() != specialPass) {
                     continue;
                 }
-                addedById.put(t.id(), t);
-                addedIds.putIfAbsent(t.content(), t.id());
                 size = Math.max(size, t.id() + 1);
                 if (t.normalized()) {
+                    String pattern = normalizer == null ? t.content() : normalizer.normalize(t.content());
                     norm.add(t);
-                    normPatterns.add(normalizer == null ? t.content() : normalizer.normalize(t.content()));
+                    normPatterns.add(pattern);
+                    addedRendered.put(t.id(), pattern);
                 } else {
                     raw.add(t);
+                    addedRendered.put(t.id(), t.content());
                 }
             }
         }
@@ -114,12 +130,6 @@ public final class HfTokenizer implements Tokenizer {
             eos = specialSuffix.length == 1 ? specialSuffix[0] : firstSpecial(EOS_NAMES);
         }
         this.specialTokens = specialTokens(bos, eos, config);
-        this.pieceBytes = new byte[size][];
-        for (int id = 0; id < size; id++) {
-            String text = text(id);
-            byte[] utf8 = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-            pieceBytes[id] = decoder == null ? utf8 : decoder.decodePiece(utf8);
-        }
     }
 
     /**
@@ -132,17 +142,33 @@ public final class HfTokenizer implements Tokenizer {
      *                              not implement (the message names the component type and its JSON location)
      */
     public static HfTokenizer load(Path tokenizerJson, Path tokenizerConfigJsonOrNull) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(tokenizerJson.toFile());
+        JsonSource src = new JsonSource(tokenizerJson);
+        ObjectNode root = JSON.createObjectNode();
+        ModelJson modelJson = null;
+        // streamed, so the large vocab and merges never become a JSON tree
+        try (JsonParser p = JSON.createParser(tokenizerJson.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw src.error("$", "expected a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("model")) {
+                    modelJson = ModelJson.read(p, src);
+                } else {
+                    root.set(field, p.readValueAsTree());
+                }
+            }
+        } catch (StreamReadException e) {
+            throw new ModelFormatException(tokenizerJson, e.getLocation() == null ? -1
+                    : e.getLocation().getByteOffset(), "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException(tokenizerJson, -1, "cannot read tokenizer.json: " + e.getMessage(), e);
         }
-        JsonSource src = new JsonSource(tokenizerJson);
-        if (root == null || !root.isObject()) {
-            throw src.error("$", "expected a JSON object");
+        if (modelJson == null) {
+            throw src.error("model", "missing");
         }
-        TokenModel model = TokenModel.fromJson(root.path("model"), src, "model");
+        TokenModel model = TokenModel.fromJson(modelJson, src);
         Normalizer normalizer = present(root, "normalizer") ? Normalizer.fromJson(root.get("normalizer"), src,
                 "normalizer") : null;
         PreTokenizer preTokenizer = present(root, "pre_tokenizer") ? PreTokenizer.fromJson(root.get("pre_tokenizer"),
@@ -154,6 +180,34 @@ public final class HfTokenizer implements Tokenizer {
         TokenizerConfig config = tokenizerConfigJsonOrNull == null ? TokenizerConfig.ABSENT
                 : TokenizerConfig.read(tokenizerConfigJsonOrNull, JSON);
         return new HfTokenizer(model, normalizer, preTokenizer, decoder, added, post, config);
+    }
+
+    /**
+     * Gives each added token the id the library gives it, whatever {@code id} the file wrote (the library only
+     * warns when they differ): the model's id when the text is already in the vocab, else the next id after
+     * the vocab and the added tokens so far. Registers them in {@link #addedIds} and {@link #addedById}; a
+     * token listed twice keeps its first id and its last settings.
+     */
+    private List<AddedToken> assignIds(List<AddedToken> tokens, Vocabulary vocab) {
+        int vocabEntries = vocab.ids().size();
+        int maxAssigned = -1;
+        for (AddedToken t : tokens) {
+            if (t.content().isEmpty()) {
+                continue;
+            }
+            Integer id = addedIds.get(t.content());
+            if (id == null) {
+                id = vocab.id(t.content());
+            }
+            if (id < 0) {
+                id = maxAssigned < 0 ? vocabEntries : maxAssigned >= vocabEntries ? maxAssigned + 1 : vocabEntries;
+            }
+            maxAssigned = Math.max(maxAssigned, id);
+            addedIds.put(t.content(), id);
+            addedById.put(id, new AddedToken(id, t.content(), t.special(), t.lstrip(), t.rstrip(), t.singleWord(),
+                    t.normalized()));
+        }
+        return List.copyOf(addedById.values());
     }
 
     private static boolean present(JsonNode root, String field) {
@@ -280,7 +334,7 @@ public final class HfTokenizer implements Tokenizer {
             if (added != null && added.special() && !renderSpecial) {
                 continue;
             }
-            String text = text(id);
+            String text = rendered(id);
             if (text != null) {
                 pieces.add(text);
             }
@@ -298,7 +352,9 @@ public final class HfTokenizer implements Tokenizer {
         if (added != null && added.special() && !renderSpecial) {
             return new byte[0];
         }
-        return pieceBytes[token].clone();
+        String text = rendered(token);
+        byte[] utf8 = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        return decoder == null ? utf8 : decoder.decodePiece(utf8);
     }
 
     @Override
@@ -320,9 +376,25 @@ public final class HfTokenizer implements Tokenizer {
         return added != null ? added : model.vocabulary().id(text);
     }
 
+    /**
+     * BOS, EOS and padding as {@code tokenizer_config.json} names them; without it, BOS/EOS are the single ids the
+     * post-processor puts before/after the text, else well-known names ({@code <s>}, {@code </s>},
+     * {@code <|endoftext|>}, ...). End of turn and the end-of-generation set use llama.cpp's names
+     * ({@code <|eot_id|>}, {@code <|im_end|>}, {@code <end_of_turn>}, ...) among the special added tokens.
+     */
     @Override
     public SpecialTokens specialTokens() {
         return specialTokens;
+    }
+
+    /**
+     * The token's text as the decoder sees it. A {@code normalized} added token is rendered in its normalized
+     * form (Llama-2's {@code <unk>} as {@code ▁<unk>}), as the library does: the normalizer's {@code ▁} was
+     * consumed by matching it, so this gives the text back.
+     */
+    private String rendered(int id) {
+        String added = addedRendered.get(id);
+        return added != null ? added : model.vocabulary().text(id);
     }
 
     private String text(int id) {

@@ -14,12 +14,16 @@ sealed interface TokenModel permits BpeModel, WordPieceModel {
     int unknownId();
 
     /** Builds the model described by {@code node}. */
-    static TokenModel fromJson(JsonNode node, JsonSource src, String at) {
-        String type = node.hasNonNull("type") ? src.type(node, at) : node.has("merges") ? "BPE" : "<missing>";
-        return switch (type) {
-            case "BPE" -> BpeModel.fromJson(node, src, at);
-            case "WordPiece" -> WordPieceModel.fromJson(node, src, at);
-            default -> throw src.unsupported("model", at, node);
-        };
+    static TokenModel fromJson(ModelJson model, JsonSource src) {
+        JsonNode settings = model.settings();
+        String type = settings.hasNonNull("type") ? src.type(settings, "model")
+                : model.mergeLefts() != null ? "BPE" : "<missing>";
+        if (!type.equals("BPE") && !type.equals("WordPiece")) {
+            throw src.unsupported("model", "model", settings);
+        }
+        if (model.vocab() == null) {
+            throw src.error("model.vocab", "expected the vocab object {\"token\": id, ...}");
+        }
+        return type.equals("BPE") ? BpeModel.fromJson(model, src) : WordPieceModel.fromJson(model, src);
     }
 }

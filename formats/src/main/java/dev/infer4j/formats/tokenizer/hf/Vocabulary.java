@@ -1,8 +1,9 @@
 package dev.infer4j.formats.tokenizer.hf;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /** A model's {@code vocab} object: token text to id and back. Ids need not be dense; gaps have no text. */
@@ -15,20 +16,18 @@ final class Vocabulary {
         this.texts = texts;
     }
 
-    static Vocabulary fromJson(JsonNode vocab, JsonSource src, String at) {
-        if (vocab == null || !vocab.isObject()) {
-            throw src.error(at, "expected the vocab object {\"token\": id, ...}");
-        }
-        Map<String, Integer> ids = HashMap.newHashMap(vocab.size());
+    /** Reads a {@code {"token": id, ...}} object whose START_OBJECT is the parser's current token. */
+    static Vocabulary read(JsonParser p, JsonSource src, String at) throws IOException {
+        Map<String, Integer> ids = HashMap.newHashMap(1 << 16);
         int max = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode v = e.getValue();
-            if (!v.canConvertToInt() || v.asInt() < 0) {
-                throw src.error(at + "[\"" + e.getKey() + "\"]", "expected a non-negative id, found " + v);
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String token = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0) {
+                throw src.error(at + "[\"" + token + "\"]", "expected a non-negative id, found " + p.getText());
             }
-            ids.put(e.getKey(), v.asInt());
-            max = Math.max(max, v.asInt());
+            int id = p.getIntValue();
+            ids.put(token, id);
+            max = Math.max(max, id);
         }
         String[] texts = new String[max + 1];
         for (Map.Entry<String, Integer> e : ids.entrySet()) {

@@ -23,8 +23,10 @@ final class WordPieceModel implements TokenModel {
         this.maxInputCharsPerWord = maxInputCharsPerWord;
     }
 
-    static WordPieceModel fromJson(JsonNode node, JsonSource src, String at) {
-        Vocabulary vocab = Vocabulary.fromJson(node.get("vocab"), src, at + ".vocab");
+    static WordPieceModel fromJson(ModelJson model, JsonSource src) {
+        JsonNode node = model.settings();
+        String at = "model";
+        Vocabulary vocab = model.vocab();
         String unk = node.hasNonNull("unk_token") ? src.requireText(node, "unk_token", at) : "[UNK]";
         String prefix = node.hasNonNull("continuing_subword_prefix")
                 ? src.requireText(node, "continuing_subword_prefix", at) : "##";
