@@ -65,8 +65,8 @@ final class Q4_KMatmul extends BlockMatmul {
                         floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
                 FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
                         floats(n0.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, a, q + 32)));
-                blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
-                blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
+                blk = t0.fma(FloatVector.broadcast(F, (float) sc0), blk);
+                blk = t1.fma(FloatVector.broadcast(F, (float) sc1), blk);
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
         }
@@ -125,8 +125,8 @@ final class Q4_KMatmul extends BlockMatmul {
             for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
                 int scales = c < 2 ? scLow : scHigh;
                 int shift = (c & 1) * 16;
-                FloatVector sc0 = FloatVector.broadcast(F, (scales >>> shift) & 0xFF);
-                FloatVector sc1 = FloatVector.broadcast(F, (scales >>> (shift + 8)) & 0xFF);
+                FloatVector sc0 = FloatVector.broadcast(F, (float) ((scales >>> shift) & 0xFF));
+                FloatVector sc1 = FloatVector.broadcast(F, (float) ((scales >>> (shift + 8)) & 0xFF));
                 IntVector n0 = unsignedBytes(w, qs);
                 IntVector n1 = unsignedBytes(w, qs + 16);
                 FloatVector l0 = floats(n0.and(0xF));
