@@ -39,6 +39,12 @@ final class Lanes {
         return (IntVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2I, I, 0);
     }
 
+    /** Sixteen bytes at {@code offset}, zero-extended to ints (so a high nibble is just a shift away). */
+    static IntVector unsignedBytes(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B16, w, offset, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
     /** Sixteen signed bytes at {@code offset}, as floats. */
     static FloatVector byteFloats(MemorySegment w, long offset) {
         return (FloatVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2F, F, 0);

@@ -92,7 +92,7 @@ public final class PreparedInput {
             case Q8_0, Q8_1 -> {
                 ensureScales(blocks);
                 boolean withSums = format == ActivationFormat.Q8_1;
-                if (withSums && sums.length < blocks) {
+                if (sums.length < blocks) {
                     sums = new float[blocks];
                 }
                 int perRow = cols / 32;
@@ -137,10 +137,9 @@ public final class PreparedInput {
             values[dst + j] = q;
             sum += (int) q;
         }
-        scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
-        if (withSums) {
-            sums[block] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
-        }
+        float storedD = Float.float16ToFloat(Float.floatToFloat16(d));
+        scales[block] = storedD;
+        sums[block] = withSums ? Float.float16ToFloat(Float.floatToFloat16(d * sum)) : storedD * sum;
     }
 
     private void quantizeQ8KBlock(float[] x, int src, int dst, int block) {
@@ -210,7 +209,10 @@ public final class PreparedInput {
         return scales;
     }
 
-    /** Q8_1 only: {@code F16(d·Σq)} per block, as floats. */
+    /**
+     * Per 32-value block: Q8_1 stores {@code F16(d·Σq)} as llama.cpp does; Q8_0 keeps {@code d·Σq} in float
+     * so that kernels can move a constant weight offset (Q4_0's −8) out of the per-value work.
+     */
     float[] sums() {
         return sums;
     }

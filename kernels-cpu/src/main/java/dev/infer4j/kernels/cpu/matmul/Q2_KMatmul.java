@@ -65,6 +65,6 @@ final class Q2_KMatmul extends BlockMatmul {
     }
 
     private static FloatVector scale(MemorySegment w, long offset) {
-        return FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, offset) & 0xF);
+        return FloatVector.broadcast(F, (float) (w.get(ValueLayout.JAVA_BYTE, offset) & 0xF));
     }
 }

@@ -62,8 +62,8 @@ final class Q3_KMatmul extends BlockMatmul {
                     IntVector v1 = q1.lanewise(VectorOperators.LSHR, 2 * s).and(3)
                             .or(m1.lanewise(VectorOperators.LSHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
                     int q = qBase + b * 256 + 128 * h + 32 * s;
-                    blk = floats(v0).mul(FloatVector.fromArray(F, a, q)).fma(FloatVector.broadcast(F, sc0), blk);
-                    blk = floats(v1).mul(FloatVector.fromArray(F, a, q + 16)).fma(FloatVector.broadcast(F, sc1), blk);
+                    blk = floats(v0).mul(FloatVector.fromArray(F, a, q)).fma(FloatVector.broadcast(F, (float) sc0), blk);
+                    blk = floats(v1).mul(FloatVector.fromArray(F, a, q + 16)).fma(FloatVector.broadcast(F, (float) sc1), blk);
                 }
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o + 108) * ds[dBase + b]), acc);

@@ -1,7 +1,7 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.bytes;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.unsignedBytes;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
@@ -59,14 +59,14 @@ final class Q4_KMatmul extends BlockMatmul {
                 int shift = (c & 1) * 16;
                 float sc0 = (scales >>> shift) & 0xFF;
                 float sc1 = (scales >>> (shift + 8)) & 0xFF;
-                IntVector n0 = bytes(w, qs);
-                IntVector n1 = bytes(w, qs + 16);
+                IntVector n0 = unsignedBytes(w, qs);
+                IntVector n1 = unsignedBytes(w, qs + 16);
                 FloatVector t0 = floats(n1.and(0xF)).fma(FloatVector.fromArray(F, a, q + 16),
                         floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-                FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(FloatVector.fromArray(F, a, q + 48),
-                        floats(n0.lanewise(VectorOperators.LSHR, 4).and(0xF)).mul(FloatVector.fromArray(F, a, q + 32)));
-                blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
-                blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
+                FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
+                        floats(n0.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, a, q + 32)));
+                blk = t0.fma(FloatVector.broadcast(F, (float) sc0), blk);
+                blk = t1.fma(FloatVector.broadcast(F, (float) sc1), blk);
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
         }
@@ -125,22 +125,26 @@ final class Q4_KMatmul extends BlockMatmul {
             for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
                 int scales = c < 2 ? scLow : scHigh;
                 int shift = (c & 1) * 16;
-                FloatVector sc0 = FloatVector.broadcast(F, (scales >>> shift) & 0xFF);
-                FloatVector sc1 = FloatVector.broadcast(F, (scales >>> (shift + 8)) & 0xFF);
-                IntVector n0 = bytes(w, qs);
-                IntVector n1 = bytes(w, qs + 16);
+                FloatVector sc0 = FloatVector.broadcast(F, (float) ((scales >>> shift) & 0xFF));
+                FloatVector sc1 = FloatVector.broadcast(F, (float) ((scales >>> (shift + 8)) & 0xFF));
+                IntVector n0 = unsignedBytes(w, qs);
+                IntVector n1 = unsignedBytes(w, qs + 16);
                 FloatVector l0 = floats(n0.and(0xF));
                 FloatVector l1 = floats(n1.and(0xF));
-                FloatVector h0 = floats(n0.lanewise(VectorOperators.LSHR, 4).and(0xF));
-                FloatVector h1 = floats(n1.lanewise(VectorOperators.LSHR, 4).and(0xF));
-                int q = qb;
-                blk0 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk0);
+                FloatVector h0 = floats(n0.lanewise(VectorOperators.LSHR, 4));
+                FloatVector h1 = floats(n1.lanewise(VectorOperators.LSHR, 4));
+                // written out per token: a helper taking nine vectors would not be inlined, and its arguments would be boxed
+                blk0 = h1.fma(FloatVector.fromArray(F, a, qb + 48), h0.mul(FloatVector.fromArray(F, a, qb + 32))).fma(sc1,
+                        l1.fma(FloatVector.fromArray(F, a, qb + 16), l0.mul(FloatVector.fromArray(F, a, qb))).fma(sc0, blk0));
+                int q = qb + cols;
+                blk1 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
+                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk1));
                 q += cols;
-                blk1 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk1);
+                blk2 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
+                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk2));
                 q += cols;
-                blk2 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk2);
-                q += cols;
-                blk3 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk3);
+                blk3 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
+                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk3));
             }
             acc0 = blk0.fma(FloatVector.broadcast(F, dx * ds[db]), acc0);
             acc1 = blk1.fma(FloatVector.broadcast(F, dx * ds[db + nb]), acc1);
@@ -151,13 +155,5 @@ final class Q4_KMatmul extends BlockMatmul {
         out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
         out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
         out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
-    }
-
-    /** Adds one 64-value chunk (two scaled 32-value sub-blocks) of one token to {@code blk}. */
-    private static FloatVector subBlocks(float[] a, int q, FloatVector l0, FloatVector l1, FloatVector h0, FloatVector h1,
-                                         FloatVector sc0, FloatVector sc1, FloatVector blk) {
-        FloatVector t0 = l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q)));
-        FloatVector t1 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32)));
-        return t1.fma(sc1, t0.fma(sc0, blk));
     }
 }

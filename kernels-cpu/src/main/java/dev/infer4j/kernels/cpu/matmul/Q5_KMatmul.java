@@ -34,7 +34,7 @@ final class Q5_KMatmul extends BlockMatmul {
         int[] bsums = in.blockSums();
         int qBase = token * cols;
         int dBase = token * nb;
-        FloatVector acc = FloatVector.zero(F);
+        float sum = 0f;
         float mins = 0f;
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
@@ -47,33 +47,38 @@ final class Q5_KMatmul extends BlockMatmul {
             int mLow = w1 & 0x3f3f3f3f;
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
             mins += half(w, o + 2) * dy * Q4_KMatmul.minSum(bsums, (qBase + b * 256) / 16, mLow, mHigh);
-            IntVector h0 = bytes(w, o + 16);
-            IntVector h1 = bytes(w, o + 32);
-            FloatVector blk = FloatVector.zero(F);
-            int q = qBase + b * 256;
-            long qs = o + 48;
-            for (int c = 0; c < 4; c++, q += 64, qs += 32) {
-                int scales = c < 2 ? scLow : scHigh;
-                int shift = (c & 1) * 16;
-                float sc0 = (scales >>> shift) & 0xFF;
-                float sc1 = (scales >>> (shift + 8)) & 0xFF;
-                IntVector n0 = bytes(w, qs);
-                IntVector n1 = bytes(w, qs + 16);
-                IntVector hb0 = h0.lanewise(VectorOperators.LSHR, 2 * c);
-                IntVector hb1 = h1.lanewise(VectorOperators.LSHR, 2 * c);
-                IntVector l0 = n0.and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 4).and(0x10));
-                IntVector l1 = n1.and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 4).and(0x10));
-                IntVector u0 = n0.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 3).and(0x10));
-                IntVector u1 = n1.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 3).and(0x10));
-                FloatVector t0 = floats(l1).fma(FloatVector.fromArray(F, a, q + 16),
-                        floats(l0).mul(FloatVector.fromArray(F, a, q)));
-                FloatVector t1 = floats(u1).fma(FloatVector.fromArray(F, a, q + 48),
-                        floats(u0).mul(FloatVector.fromArray(F, a, q + 32)));
-                blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
-                blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
-            }
-            acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
+            sum += half(w, o) * dy * superBlock(w, o, a, qBase + b * 256, scLow, scHigh);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return sum - mins;
+    }
+
+    /** The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary. */
+    private static float superBlock(MemorySegment w, long o, float[] a, int qBlock, int scLow, int scHigh) {
+        IntVector h0 = bytes(w, o + 16);
+        IntVector h1 = bytes(w, o + 32);
+        FloatVector blk = FloatVector.zero(F);
+        int q = qBlock;
+        long qs = o + 48;
+        for (int c = 0; c < 4; c++, q += 64, qs += 32) {
+            int scales = c < 2 ? scLow : scHigh;
+            int shift = (c & 1) * 16;
+            float sc0 = (scales >>> shift) & 0xFF;
+            float sc1 = (scales >>> (shift + 8)) & 0xFF;
+            IntVector n0 = bytes(w, qs);
+            IntVector n1 = bytes(w, qs + 16);
+            IntVector hb0 = h0.lanewise(VectorOperators.LSHR, 2 * c);
+            IntVector hb1 = h1.lanewise(VectorOperators.LSHR, 2 * c);
+            IntVector l0 = n0.and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 4).and(0x10));
+            IntVector l1 = n1.and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 4).and(0x10));
+            IntVector u0 = n0.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 3).and(0x10));
+            IntVector u1 = n1.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 3).and(0x10));
+            FloatVector t0 = floats(l1).fma(FloatVector.fromArray(F, a, q + 16),
+                    floats(l0).mul(FloatVector.fromArray(F, a, q)));
+            FloatVector t1 = floats(u1).fma(FloatVector.fromArray(F, a, q + 48),
+                    floats(u0).mul(FloatVector.fromArray(F, a, q + 32)));
+            blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
+            blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
+        }
+        return blk.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -1,13 +1,14 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.bytes;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -34,35 +35,44 @@ final class Q6_KMatmul extends BlockMatmul {
         float[] ds = in.scales();
         int qBase = token * cols;
         int dBase = token * nb;
-        FloatVector acc = FloatVector.zero(F);
+        float sum = 0f;
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            FloatVector blk = FloatVector.zero(F);
-            for (int h = 0; h < 2; h++) {
-                for (int g = 0; g < 2; g++) {
-                    long ql = o + 64 * h + 16 * g;
-                    IntVector qlA = bytes(w, ql);
-                    IntVector qlB = bytes(w, ql + 32);
-                    IntVector qh = bytes(w, o + 128 + 32 * h + 16 * g);
-                    long sc = o + 192 + 8 * h + g;
-                    int q = qBase + b * 256 + 128 * h + 16 * g;
-                    IntVector v0 = qlA.and(0xF).or(qh.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    IntVector v1 = qlB.and(0xF).or(qh.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32);
-                    IntVector v2 = qlA.lanewise(VectorOperators.LSHR, 4).and(0xF).or(qh.and(0x30)).sub(32);
-                    IntVector v3 = qlB.lanewise(VectorOperators.LSHR, 4).and(0xF)
-                            .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
-                    blk = floats(v0).mul(FloatVector.fromArray(F, a, q)).fma(scale(w, sc), blk);
-                    blk = floats(v1).mul(FloatVector.fromArray(F, a, q + 32)).fma(scale(w, sc + 2), blk);
-                    blk = floats(v2).mul(FloatVector.fromArray(F, a, q + 64)).fma(scale(w, sc + 4), blk);
-                    blk = floats(v3).mul(FloatVector.fromArray(F, a, q + 96)).fma(scale(w, sc + 6), blk);
-                }
-            }
-            acc = blk.fma(FloatVector.broadcast(F, half(w, o + 208) * ds[dBase + b]), acc);
+            sum += half(w, o + 208) * ds[dBase + b] * superBlock(w, o, a, qBase + b * 256);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum;
     }
 
-    private static FloatVector scale(MemorySegment w, long offset) {
-        return FloatVector.broadcast(F, w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset));
+    /**
+     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary
+     * (a vector argument or result of a call that is not inlined is boxed).
+     */
+    private static float superBlock(MemorySegment w, long o, float[] a, int qBlock) {
+        FloatVector blk = FloatVector.zero(F);
+        for (int k = 0; k < 4; k++) {
+            {
+                int h = k >> 1;
+                int g = k & 1;
+                long ql = o + 64 * h + 16 * g;
+                IntVector qlA = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, ql, Lanes.LE)
+                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
+                IntVector qlB = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, ql + 32, Lanes.LE)
+                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
+                IntVector qh = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, o + 128 + 32 * h + 16 * g, Lanes.LE)
+                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
+                long sc = o + 192 + 8 * h + g;
+                int q = qBlock + 128 * h + 16 * g;
+                IntVector v0 = qlA.and(0xF).or(qh.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                IntVector v1 = qlB.and(0xF).or(qh.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32);
+                IntVector v2 = qlA.lanewise(VectorOperators.LSHR, 4).and(0xF).or(qh.and(0x30)).sub(32);
+                IntVector v3 = qlB.lanewise(VectorOperators.LSHR, 4).and(0xF)
+                        .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                blk = floats(v0).mul(FloatVector.fromArray(F, a, q)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc)).add(blk);
+                blk = floats(v1).mul(FloatVector.fromArray(F, a, q + 32)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 2)).add(blk);
+                blk = floats(v2).mul(FloatVector.fromArray(F, a, q + 64)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 4)).add(blk);
+                blk = floats(v3).mul(FloatVector.fromArray(F, a, q + 96)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 6)).add(blk);
+            }
+        }
+        return blk.reduceLanes(VectorOperators.ADD);
     }
 }
