@@ -12,8 +12,9 @@ package dev.infer4j.kernels;
  * @param scale         multiplier of the scores (1/sqrt(key length) for most models; 1 when Q is pre-scaled)
  * @param softCap       attention logit soft-capping constant, or 0 for none
  * @param slidingWindow number of most recent positions a query sees, or 0 for the whole causal context
+ * @param method        how scores become a weighted sum of values (which rounding to reproduce)
  */
-public record Attention(int queryHeads, float scale, float softCap, int slidingWindow) {
+public record Attention(int queryHeads, float scale, float softCap, int slidingWindow, AttentionMethod method) {
     /** Validates the parameters. */
     public Attention {
         if (queryHeads <= 0) {
@@ -22,5 +23,6 @@ public record Attention(int queryHeads, float scale, float softCap, int slidingW
         if (softCap < 0 || slidingWindow < 0) {
             throw new IllegalArgumentException("softCap and slidingWindow must not be negative");
         }
+        java.util.Objects.requireNonNull(method, "method");
     }
 }

@@ -9,8 +9,10 @@ import dev.infer4j.kernels.KvLayout;
  * new tokens can see are widened into scratch once, then every query head of the group and every new token scores
  * against them.
  *
- * <p>With a half-precision cache the query and the probabilities are rounded to half before their products, as
- * ggml's non-flash path does (it multiplies F16 K and V by F16 copies of Q and of the softmax).
+ * <p>Two methods ({@link dev.infer4j.kernels.AttentionMethod}) reproduce llama.cpp's two paths. With a
+ * half-precision cache the softmax path rounds the query and the probabilities to half before their products, as
+ * ggml's non-flash path does (it multiplies F16 K and V by F16 copies of Q and of the softmax); the flash path
+ * rounds the query and keeps its running sum in half.
  */
 final class PagedAttention {
     private float[] keys = new float[0];
@@ -59,14 +61,61 @@ final class PagedAttention {
         for (int d = 0; d < keyLength; d++) {
             query[d] = half ? HalfFloats.roundToHalf(q[qOffset + d]) : q[qOffset + d];
         }
+        switch (attention.method()) {
+            case SOFTMAX -> softmaxThenValues(out, outOffset, from, to, keyLength, valueLength, attention, half);
+            case FLASH -> onlineSoftmax(out, outOffset, from, to, keyLength, valueLength, attention, half);
+        }
+    }
+
+    private float score(int k, int keyLength, Attention attention) {
+        float s = FloatDot.dot(query, 0, keys, k * keyLength, keyLength);
         float cap = attention.softCap();
+        if (cap > 0) {
+            s = cap * (float) Math.tanh(s * (1.0f / cap));
+        }
+        return s * attention.scale();
+    }
+
+    /**
+     * ggml's CPU flash attention: the running sum is rescaled by exp(oldMax - newMax) when a larger score arrives;
+     * over a half cache it is stored in half precision after every update, which is where its rounding comes from.
+     */
+    private void onlineSoftmax(float[] out, int outOffset, int from, int to, int keyLength, int valueLength,
+                               Attention attention, boolean half) {
+        float max = Float.NEGATIVE_INFINITY;
+        float sum = 0f;
+        java.util.Arrays.fill(out, outOffset, outOffset + valueLength, 0f);
+        for (int k = from; k <= to; k++) {
+            float s = score(k, keyLength, attention);
+            float rescale = 1f;
+            float weight = 1f;
+            if (s > max) {
+                rescale = (float) Math.exp(max - s);
+                max = s;
+                for (int d = 0; d < valueLength; d++) {
+                    float v = out[outOffset + d] * rescale;
+                    out[outOffset + d] = half ? HalfFloats.roundToHalf(v) : v;
+                }
+            } else {
+                weight = (float) Math.exp(s - max);
+            }
+            for (int d = 0; d < valueLength; d++) {
+                float v = out[outOffset + d] + values[k * valueLength + d] * weight;
+                out[outOffset + d] = half ? HalfFloats.roundToHalf(v) : v;
+            }
+            sum = sum * rescale + weight;
+        }
+        float inverse = 1.0f / sum;
+        for (int d = 0; d < valueLength; d++) {
+            out[outOffset + d] *= inverse;
+        }
+    }
+
+    private void softmaxThenValues(float[] out, int outOffset, int from, int to, int keyLength, int valueLength,
+                                   Attention attention, boolean half) {
         float max = Float.NEGATIVE_INFINITY;
         for (int k = from; k <= to; k++) {
-            float s = FloatDot.dot(query, 0, keys, k * keyLength, keyLength);
-            if (cap > 0) {
-                s = cap * (float) Math.tanh(s * (1.0f / cap));
-            }
-            s *= attention.scale();
+            float s = score(k, keyLength, attention);
             scores[k] = s;
             max = Math.max(max, s);
         }

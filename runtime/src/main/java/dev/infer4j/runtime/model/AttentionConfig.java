@@ -1,6 +1,7 @@
 package dev.infer4j.runtime.model;
 
 import dev.infer4j.kernels.Attention;
+import dev.infer4j.kernels.AttentionMethod;
 import dev.infer4j.kernels.Rope;
 
 /**
@@ -36,9 +37,9 @@ public record AttentionConfig(int headCount, int kvHeadCount, int keyLength, int
         return isSliding(layer) ? localRope : rope;
     }
 
-    /** The kernel parameters of layer {@code layer}. */
-    public Attention kernelParams(int layer) {
+    /** The kernel parameters of layer {@code layer}, computed with {@code method}. */
+    public Attention kernelParams(int layer, AttentionMethod method) {
         float scale = queryScale != 0 ? 1.0f : (float) (1.0 / Math.sqrt(keyLength));
-        return new Attention(headCount, scale, softCap, isSliding(layer) ? slidingWindow : 0);
+        return new Attention(headCount, scale, softCap, isSliding(layer) ? slidingWindow : 0, method);
     }
 }

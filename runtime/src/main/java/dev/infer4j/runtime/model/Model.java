@@ -4,6 +4,7 @@ import dev.infer4j.formats.ModelFormatException;
 import dev.infer4j.formats.gguf.GgufFile;
 import dev.infer4j.kernels.ActivationBuffer;
 import dev.infer4j.kernels.Attention;
+import dev.infer4j.kernels.AttentionMethod;
 import dev.infer4j.kernels.Kernels;
 import dev.infer4j.kernels.KvBatch;
 import dev.infer4j.kernels.KvLayout;
@@ -34,7 +35,7 @@ public final class Model {
     private final Attention[] attentions;
     private Workspace ws;
 
-    private Model(ModelConfig config, ModelWeights weights, Kernels kernels, KvCache cache) {
+    private Model(ModelConfig config, ModelWeights weights, Kernels kernels, KvCache cache, AttentionMethod method) {
         this.config = config;
         this.weights = weights;
         this.kernels = kernels;
@@ -45,23 +46,35 @@ public final class Model {
         this.attentions = new Attention[config.layerCount()];
         for (int l = 0; l < config.layerCount(); l++) {
             ropes[l] = config.attention().ropeFor(l);
-            attentions[l] = config.attention().kernelParams(l);
+            attentions[l] = config.attention().kernelParams(l, method);
         }
+    }
+
+    /**
+     * Loads the model in {@code file} with {@link AttentionMethod#SOFTMAX} attention (llama.cpp with flash
+     * attention off).
+     *
+     * @throws ModelFormatException if the architecture, a tensor type or a tensor shape is not supported
+     */
+    public static Model load(GgufFile file, Kernels kernels, KvCacheSpec kvSpec) {
+        return load(file, kernels, kvSpec, AttentionMethod.SOFTMAX);
     }
 
     /**
      * Loads the model in {@code file} (weights stay in the mapping, which must outlive the model) and allocates
      * its KV cache.
      *
+     * @param method how attention rounds: {@link AttentionMethod#FLASH} reproduces llama.cpp with flash attention
+     *               on (its server's default), {@link AttentionMethod#SOFTMAX} with it off
      * @throws ModelFormatException if the architecture, a tensor type or a tensor shape is not supported
      */
-    public static Model load(GgufFile file, Kernels kernels, KvCacheSpec kvSpec) {
+    public static Model load(GgufFile file, Kernels kernels, KvCacheSpec kvSpec, AttentionMethod method) {
         ModelConfig config = ModelConfigReader.read(file);
         ModelWeights weights = WeightLoader.load(file, kernels, config);
         AttentionConfig a = config.attention();
         KvLayout layout = new KvLayout(kvSpec.blocks(), kvSpec.blockSize(), a.kvHeadCount(), a.keyLength(),
                 a.valueLength(), kvSpec.type());
-        return new Model(config, weights, kernels, new KvCache(kernels, config.layerCount(), layout));
+        return new Model(config, weights, kernels, new KvCache(kernels, config.layerCount(), layout), method);
     }
 
     /** The model's configuration. */
