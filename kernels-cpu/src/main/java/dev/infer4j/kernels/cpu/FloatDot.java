@@ -1,7 +1,6 @@
 package dev.infer4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Dot products and row updates over float arrays with the Vector API. */
@@ -23,10 +22,23 @@ final class FloatDot {
                 acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
                 acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
             }
-            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(acc0.add(acc1));
         }
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Adds the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of a float sum open, and the
+     * interpreter and the JIT-compiled intrinsic do pick different orders, so the same dot product could round
+     * differently before and after warm-up; that would break run-to-run and batch-to-solo determinism.
+     */
+    private static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int i = 0; i < L; i++) {
+            sum += v.lane(i);
         }
         return sum;
     }
