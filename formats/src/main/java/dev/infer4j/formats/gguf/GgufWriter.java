@@ -1,5 +1,7 @@
 package dev.infer4j.formats.gguf;
 
+import dev.infer4j.formats.SegmentChannels;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -82,7 +84,7 @@ public final class GgufWriter {
         ByteBuffer header = encodeHeader(alignment);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(ch, header);
+            SegmentChannels.writeFully(ch, header);
             long position = header.limit();
             for (PendingTensor t : tensors) {
                 MemorySegment bytes = t.data.get();
@@ -90,18 +92,12 @@ public final class GgufWriter {
                     throw new IllegalStateException("tensor " + t.name + " supplied " + bytes.byteSize()
                             + " bytes, expected " + t.byteSize());
                 }
-                writeFully(ch, bytes.asByteBuffer());
+                SegmentChannels.writeFully(ch, bytes);
                 position += bytes.byteSize();
                 long padded = GgufFile.alignUp(position, alignment);
-                writeFully(ch, ByteBuffer.allocate((int) (padded - position)));
+                SegmentChannels.writeFully(ch, ByteBuffer.allocate((int) (padded - position)));
                 position = padded;
             }
-        }
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            ch.write(buffer);
         }
     }
 

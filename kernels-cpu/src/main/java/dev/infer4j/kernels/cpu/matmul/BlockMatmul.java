@@ -1,0 +1,147 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.parallel.RangeTask;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * The shared driver: prepares activations, splits rows over the pool, and walks each row range in groups of
+ * {@value #TILE_TOKENS} tokens so a weight row read from memory serves several tokens. A weight type only
+ * supplies the dot product of one row with one token ({@link #dot}) and, where it pays, with four
+ * ({@link #dot4}).
+ */
+abstract sealed class BlockMatmul implements Matmul, RangeTask
+        permits F32Matmul, F16Matmul, BF16Matmul, Q8_0Matmul, Q4_0Matmul, Q4_1Matmul, Q5_0Matmul, Q5_1Matmul,
+        IQ4_NLMatmul, Q2_KMatmul, Q3_KMatmul, Q4_KMatmul, Q5_KMatmul, Q6_KMatmul {
+
+    /** Tokens sharing one pass over a weight row. */
+    static final int TILE_TOKENS = 4;
+    /** Rows per unit of parallel work: small enough to balance two cores, large enough to stay in L2 across token groups. */
+    private static final int ROWS_PER_TASK = 16;
+
+    private final GgmlType type;
+    private final ActivationFormat format;
+    private final WorkerPool pool;
+    private final PreparedInput ownInput = new PreparedInput();
+
+    // The call in progress, read by the workers through run(); set before parallelFor, cleared after.
+    private MemorySegment callWeights;
+    private long callRowBytes;
+    private int callRows;
+    private PreparedInput callInput;
+    private float[] callOut;
+    private int callOutOffset;
+    private int callOutStride;
+
+    BlockMatmul(GgmlType type, ActivationFormat format, WorkerPool pool) {
+        this.type = type;
+        this.format = format;
+        this.pool = Objects.requireNonNull(pool, "pool");
+    }
+
+    @Override
+    public final GgmlType weightType() {
+        return type;
+    }
+
+    @Override
+    public final ActivationFormat inputFormat() {
+        return format;
+    }
+
+    @Override
+    public final void multiply(MemorySegment weights, int rows, int cols, float[] x, int xOffset, int xStride,
+                               int tokens, float[] out, int outOffset, int outStride) {
+        checkCols(cols);
+        ownInput.prepare(format, x, xOffset, xStride, tokens, cols);
+        multiply(weights, rows, cols, ownInput, out, outOffset, outStride);
+    }
+
+    @Override
+    public final void multiply(MemorySegment weights, int rows, int cols, PreparedInput input, float[] out,
+                               int outOffset, int outStride) {
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(out, "out");
+        checkCols(cols);
+        if (input.format() != format || input.cols() != cols) {
+            throw new IllegalArgumentException(type + " weights need " + format + " input of " + cols
+                    + " columns, got " + input.format() + " of " + input.cols());
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be positive, got " + rows);
+        }
+        long rowBytes = type.bytesFor(cols);
+        if (weights.byteSize() < rowBytes * rows) {
+            throw new IllegalArgumentException(rows + " rows of " + cols + " " + type + " values take "
+                    + rowBytes * rows + " bytes, the weight segment holds " + weights.byteSize());
+        }
+        int tokens = input.tokens();
+        if (tokens > 1 && outStride < rows) {
+            throw new IllegalArgumentException("out stride " + outStride + " is shorter than " + rows + " rows");
+        }
+        long last = (long) outOffset + (long) (tokens - 1) * outStride + rows;
+        if (outOffset < 0 || last > out.length) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, the product needs up to index " + last);
+        }
+        callWeights = weights;
+        callRowBytes = rowBytes;
+        callRows = rows;
+        callInput = input;
+        callOut = out;
+        callOutOffset = outOffset;
+        callOutStride = outStride;
+        try {
+            pool.parallelFor((rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, this);
+        } finally {
+            callWeights = null;
+            callInput = null;
+            callOut = null;
+        }
+    }
+
+    private void checkCols(int cols) {
+        if (cols < 1 || cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException(type + " rows hold a multiple of " + type.blockSize()
+                    + " values, got cols=" + cols);
+        }
+    }
+
+    /** Runs tasks {@code [start, end)}, each {@value #ROWS_PER_TASK} rows for every token. */
+    @Override
+    public final void run(int start, int end, int worker) {
+        MemorySegment w = callWeights;
+        long rowBytes = callRowBytes;
+        PreparedInput in = callInput;
+        float[] out = callOut;
+        int outOffset = callOutOffset;
+        int outStride = callOutStride;
+        int tokens = in.tokens();
+        int rowEnd = Math.min(callRows, end * ROWS_PER_TASK);
+        int t = 0;
+        for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
+            for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
+                dot4(w, r * rowBytes, in, t, out, outOffset + t * outStride + r, outStride);
+            }
+        }
+        for (; t < tokens; t++) {
+            for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
+                out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t);
+            }
+        }
+    }
+
+    /** Dot product of the weight row at byte {@code rowOffset} with token {@code token} of {@code in}. */
+    abstract float dot(MemorySegment w, long rowOffset, PreparedInput in, int token);
+
+    /**
+     * Dot products of one weight row with tokens {@code token .. token+3}, written to
+     * {@code out[outIndex + k*outStride]}. Types without a tiled kernel run {@link #dot} four times.
+     */
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+        for (int k = 0; k < TILE_TOKENS; k++) {
+            out[outIndex + k * outStride] = dot(w, rowOffset, in, token + k);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes every kernel uses and the loads that widen packed weights into them. Sixteen lanes of
+ * 32 bits (512-bit registers on AVX-512): a 32-value block is two vectors, a 16-value sub-block one.
+ */
+final class Lanes {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    static final int LANES = 16;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    private Lanes() {
+    }
+
+    /** The F16 value at {@code offset}, as a float. */
+    static float half(MemorySegment w, long offset) {
+        return Float.float16ToFloat(w.get(HALF, offset));
+    }
+
+    /** Sixteen signed bytes at {@code offset}, sign-extended to ints. */
+    static IntVector bytes(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /** Sixteen signed bytes at {@code offset}, as floats. */
+    static FloatVector byteFloats(MemorySegment w, long offset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Integer lanes as floats (exact below 2<sup>24</sup>). */
+    static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * Sixteen F16 values at {@code offset}, as floats. The half's exponent and mantissa are moved into float
+     * position and the exponent re-biased by a multiply with 2<sup>112</sup>, which also turns subnormal halves
+     * into the right normal floats; the sign rides along in bit 31. Infinities and NaNs (absent from weights)
+     * would come out as large finite values.
+     */
+    static FloatVector halfFloats(MemorySegment w, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** Sixteen BF16 values at {@code offset}, as floats. */
+    static FloatVector bf16Floats(MemorySegment w, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S16, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import java.util.Objects;
+
+/**
+ * A batch of activations brought into one {@link ActivationFormat}, ready for any number of matmuls whose
+ * weights take that format (Q, K and V; gate and up).
+ *
+ * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
+ * nothing once the shapes are known. Quants are kept as floats: a kernel then multiplies them without a
+ * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>.
+ *
+ * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
+ * and quants {@code rint(x * 127/amax)}, ties to even; Q8_1 adds {@code s = F16(d * Σq)}; Q8_K uses
+ * {@code iscale = -127/max} with {@code max} the signed value of largest magnitude, quants
+ * {@code min(127, nearest_int(iscale * x))}, {@code d = 1/iscale} kept as float, and the sums of each 16 quants.
+ *
+ * <p>Not thread-safe: one thread prepares, then kernels read it (possibly from several workers).
+ */
+public final class PreparedInput {
+
+    /** Adding and subtracting 1.5·2<sup>23</sup> rounds a float of magnitude below 2<sup>22</sup> to the nearest integer, ties to even. */
+    private static final float ROUNDER = 12582912f;
+
+    private ActivationFormat format;
+    private int tokens;
+    private int cols;
+    private float[] values = new float[0];
+    private float[] scales = new float[0];
+    private float[] sums = new float[0];
+    private int[] blockSums = new int[0];
+
+    /** An empty input; {@link #prepare} sizes it. */
+    public PreparedInput() {
+    }
+
+    /**
+     * Converts {@code tokens} rows of {@code cols} activations, row {@code t} starting at
+     * {@code x[xOffset + t*xStride]}, into {@code format}, replacing what this input held.
+     *
+     * @return this input
+     */
+    public PreparedInput prepare(ActivationFormat format, float[] x, int xOffset, int xStride, int tokens, int cols) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(x, "x");
+        if (tokens < 1 || cols < 1) {
+            throw new IllegalArgumentException("need at least one token and one column, got tokens=" + tokens + " cols=" + cols);
+        }
+        if (cols % format.blockSize() != 0) {
+            throw new IllegalArgumentException(format + " activations need a multiple of " + format.blockSize()
+                    + " columns, got " + cols);
+        }
+        if (tokens > 1 && xStride < cols) {
+            throw new IllegalArgumentException("x stride " + xStride + " is shorter than a row of " + cols);
+        }
+        long last = (long) xOffset + (long) (tokens - 1) * xStride + cols;
+        if (xOffset < 0 || last > x.length) {
+            throw new IllegalArgumentException("x holds " + x.length + " floats, the batch needs up to index " + last);
+        }
+        this.format = format;
+        this.tokens = tokens;
+        this.cols = cols;
+        int n = tokens * cols;
+        if (values.length < n) {
+            values = new float[n];
+        }
+        int blocks = n / format.blockSize();
+        switch (format) {
+            case F32 -> {
+                for (int t = 0; t < tokens; t++) {
+                    System.arraycopy(x, xOffset + t * xStride, values, t * cols, cols);
+                }
+            }
+            case F16 -> {
+                for (int t = 0; t < tokens; t++) {
+                    int src = xOffset + t * xStride;
+                    int dst = t * cols;
+                    for (int c = 0; c < cols; c++) {
+                        values[dst + c] = Float.float16ToFloat(Float.floatToFloat16(x[src + c]));
+                    }
+                }
+            }
+            case BF16 -> {
+                for (int t = 0; t < tokens; t++) {
+                    int src = xOffset + t * xStride;
+                    int dst = t * cols;
+                    for (int c = 0; c < cols; c++) {
+                        values[dst + c] = roundToBf16(x[src + c]);
+                    }
+                }
+            }
+            case Q8_0, Q8_1 -> {
+                ensureScales(blocks);
+                boolean withSums = format == ActivationFormat.Q8_1;
+                if (withSums && sums.length < blocks) {
+                    sums = new float[blocks];
+                }
+                int perRow = cols / 32;
+                for (int t = 0; t < tokens; t++) {
+                    for (int b = 0; b < perRow; b++) {
+                        quantizeQ8Block(x, xOffset + t * xStride + b * 32, t * cols + b * 32, t * perRow + b, withSums);
+                    }
+                }
+            }
+            case Q8_K -> {
+                ensureScales(blocks);
+                if (blockSums.length < n / 16) {
+                    blockSums = new int[n / 16];
+                }
+                int perRow = cols / 256;
+                for (int t = 0; t < tokens; t++) {
+                    for (int b = 0; b < perRow; b++) {
+                        quantizeQ8KBlock(x, xOffset + t * xStride + b * 256, t * cols + b * 256, t * perRow + b);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
+    private void ensureScales(int blocks) {
+        if (scales.length < blocks) {
+            scales = new float[blocks];
+        }
+    }
+
+    private void quantizeQ8Block(float[] x, int src, int dst, int block, boolean withSums) {
+        float amax = 0f;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[src + j]));
+        }
+        float d = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            float q = (x[src + j] * id + ROUNDER) - ROUNDER;
+            values[dst + j] = q;
+            sum += (int) q;
+        }
+        scales[block] = Float.float16ToFloat(Float.floatToFloat16(d));
+        if (withSums) {
+            sums[block] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
+        }
+    }
+
+    private void quantizeQ8KBlock(float[] x, int src, int dst, int block) {
+        float max = 0f;
+        float amax = 0f;
+        for (int j = 0; j < 256; j++) {
+            float ax = Math.abs(x[src + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[src + j];
+            }
+        }
+        int sumBase = dst / 16;
+        if (amax == 0f) {
+            scales[block] = 0f;
+            java.util.Arrays.fill(values, dst, dst + 256, 0f);
+            java.util.Arrays.fill(blockSums, sumBase, sumBase + 16, 0);
+            return;
+        }
+        float iscale = -127f / max;
+        for (int g = 0; g < 16; g++) {
+            int sum = 0;
+            for (int j = g * 16; j < g * 16 + 16; j++) {
+                float q = Math.min(127f, (iscale * x[src + j] + ROUNDER) - ROUNDER);
+                values[dst + j] = q;
+                sum += (int) q;
+            }
+            blockSums[sumBase + g] = sum;
+        }
+        scales[block] = 1f / iscale;
+    }
+
+    /** Rounds to bfloat16 as ggml does: to nearest even, NaN kept quiet. */
+    static float roundToBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int rounded;
+        if ((bits & 0x7fffffff) > 0x7f800000) {
+            rounded = (bits >>> 16) | 64;
+        } else {
+            rounded = (bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16;
+        }
+        return Float.intBitsToFloat(rounded << 16);
+    }
+
+    /** The format of the current batch, or null before the first {@link #prepare}. */
+    public ActivationFormat format() {
+        return format;
+    }
+
+    /** Tokens in the current batch. */
+    public int tokens() {
+        return tokens;
+    }
+
+    /** Activations per token. */
+    public int cols() {
+        return cols;
+    }
+
+    /** Quants (as floats) or rounded values, token {@code t} at {@code t*cols}. */
+    float[] values() {
+        return values;
+    }
+
+    /** Block scales as floats, token {@code t}'s blocks at {@code t*cols/blockSize}. */
+    float[] scales() {
+        return scales;
+    }
+
+    /** Q8_1 only: {@code F16(d·Σq)} per block, as floats. */
+    float[] sums() {
+        return sums;
+    }
+
+    /** Q8_K only: the sum of each 16 quants, token {@code t} at {@code t*cols/16}. */
+    int[] blockSums() {
+        return blockSums;
+    }
+}

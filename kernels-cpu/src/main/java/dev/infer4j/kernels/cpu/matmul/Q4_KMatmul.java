@@ -1,0 +1,163 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.bytes;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
+
+import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_K weights times Q8_K activations. A 144-byte super-block holds F16 {@code d} and {@code dmin}, twelve
+ * bytes packing eight 6-bit scales and eight 6-bit mins, and 128 bytes of nibbles: per 64 values, 32 bytes
+ * whose low nibbles are values 0..31 and high nibbles 32..63. A value is {@code d·scale·q − dmin·min}; the
+ * min part is folded in through the activations' 16-value sums.
+ *
+ * <p>Per super-block the scaled integer products stay exact in float lanes (at most
+ * 8·2·15·127·63 < 2<sup>24</sup> per lane) and are then scaled by {@code d·dy} once.
+ */
+final class Q4_KMatmul extends BlockMatmul {
+
+    static final int BLOCK_BYTES = 144;
+
+    Q4_KMatmul(WorkerPool pool) {
+        super(GgmlType.Q4_K, ActivationFormat.Q8_K, pool);
+    }
+
+    @Override
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+        int cols = in.cols();
+        int nb = cols / 256;
+        float[] a = in.values();
+        float[] ds = in.scales();
+        int[] bsums = in.blockSums();
+        int qBase = token * cols;
+        int dBase = token * nb;
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0f;
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dy = ds[dBase + b];
+            int w0 = w.get(Lanes.INT, o + 4);
+            int w1 = w.get(Lanes.INT, o + 8);
+            int w2 = w.get(Lanes.INT, o + 12);
+            int scLow = w0 & 0x3f3f3f3f;
+            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
+            int mLow = w1 & 0x3f3f3f3f;
+            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            mins += half(w, o + 2) * dy * minSum(bsums, (qBase + b * 256) / 16, mLow, mHigh);
+            FloatVector blk = FloatVector.zero(F);
+            int q = qBase + b * 256;
+            long qs = o + 16;
+            for (int c = 0; c < 4; c++, q += 64, qs += 32) {
+                int scales = c < 2 ? scLow : scHigh;
+                int shift = (c & 1) * 16;
+                float sc0 = (scales >>> shift) & 0xFF;
+                float sc1 = (scales >>> (shift + 8)) & 0xFF;
+                IntVector n0 = bytes(w, qs);
+                IntVector n1 = bytes(w, qs + 16);
+                FloatVector t0 = floats(n1.and(0xF)).fma(FloatVector.fromArray(F, a, q + 16),
+                        floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
+                FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4).and(0xF)).fma(FloatVector.fromArray(F, a, q + 48),
+                        floats(n0.lanewise(VectorOperators.LSHR, 4).and(0xF)).mul(FloatVector.fromArray(F, a, q + 32)));
+                blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
+                blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
+            }
+            acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
+    static int minSum(int[] bsums, int base, int mLow, int mHigh) {
+        int sum = 0;
+        for (int j = 0; j < 4; j++) {
+            sum += ((mLow >>> (8 * j)) & 0xFF) * (bsums[base + 2 * j] + bsums[base + 2 * j + 1]);
+            sum += ((mHigh >>> (8 * j)) & 0xFF) * (bsums[base + 8 + 2 * j] + bsums[base + 9 + 2 * j]);
+        }
+        return sum;
+    }
+
+    @Override
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+        int cols = in.cols();
+        int nb = cols / 256;
+        float[] a = in.values();
+        float[] ds = in.scales();
+        int[] bsums = in.blockSums();
+        int q0 = token * cols;
+        int d0 = token * nb;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        float mins0 = 0f;
+        float mins1 = 0f;
+        float mins2 = 0f;
+        float mins3 = 0f;
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            float dmin = half(w, o + 2);
+            int w0 = w.get(Lanes.INT, o + 4);
+            int w1 = w.get(Lanes.INT, o + 8);
+            int w2 = w.get(Lanes.INT, o + 12);
+            int scLow = w0 & 0x3f3f3f3f;
+            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
+            int mLow = w1 & 0x3f3f3f3f;
+            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int qb = q0 + b * 256;
+            int db = d0 + b;
+            mins0 += dmin * ds[db] * minSum(bsums, qb / 16, mLow, mHigh);
+            mins1 += dmin * ds[db + nb] * minSum(bsums, (qb + cols) / 16, mLow, mHigh);
+            mins2 += dmin * ds[db + 2 * nb] * minSum(bsums, (qb + 2 * cols) / 16, mLow, mHigh);
+            mins3 += dmin * ds[db + 3 * nb] * minSum(bsums, (qb + 3 * cols) / 16, mLow, mHigh);
+            FloatVector blk0 = FloatVector.zero(F);
+            FloatVector blk1 = FloatVector.zero(F);
+            FloatVector blk2 = FloatVector.zero(F);
+            FloatVector blk3 = FloatVector.zero(F);
+            long qs = o + 16;
+            for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
+                int scales = c < 2 ? scLow : scHigh;
+                int shift = (c & 1) * 16;
+                FloatVector sc0 = FloatVector.broadcast(F, (scales >>> shift) & 0xFF);
+                FloatVector sc1 = FloatVector.broadcast(F, (scales >>> (shift + 8)) & 0xFF);
+                IntVector n0 = bytes(w, qs);
+                IntVector n1 = bytes(w, qs + 16);
+                FloatVector l0 = floats(n0.and(0xF));
+                FloatVector l1 = floats(n1.and(0xF));
+                FloatVector h0 = floats(n0.lanewise(VectorOperators.LSHR, 4).and(0xF));
+                FloatVector h1 = floats(n1.lanewise(VectorOperators.LSHR, 4).and(0xF));
+                int q = qb;
+                blk0 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk0);
+                q += cols;
+                blk1 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk1);
+                q += cols;
+                blk2 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk2);
+                q += cols;
+                blk3 = subBlocks(a, q, l0, l1, h0, h1, sc0, sc1, blk3);
+            }
+            acc0 = blk0.fma(FloatVector.broadcast(F, dx * ds[db]), acc0);
+            acc1 = blk1.fma(FloatVector.broadcast(F, dx * ds[db + nb]), acc1);
+            acc2 = blk2.fma(FloatVector.broadcast(F, dx * ds[db + 2 * nb]), acc2);
+            acc3 = blk3.fma(FloatVector.broadcast(F, dx * ds[db + 3 * nb]), acc3);
+        }
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - mins0;
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
+    }
+
+    /** Adds one 64-value chunk (two scaled 32-value sub-blocks) of one token to {@code blk}. */
+    private static FloatVector subBlocks(float[] a, int q, FloatVector l0, FloatVector l1, FloatVector h0, FloatVector h1,
+                                         FloatVector sc0, FloatVector sc1, FloatVector blk) {
+        FloatVector t0 = l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q)));
+        FloatVector t1 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32)));
+        return t1.fma(sc1, t0.fma(sc0, blk));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.byteFloats;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
+
+import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 weights (34-byte blocks: F16 scale, 32 int8) times Q8_0 activations. Per block the 32 products are
+ * summed exactly in sixteen float lanes, then scaled by {@code dx·dy} into the accumulator.
+ */
+final class Q8_0Matmul extends BlockMatmul {
+
+    private static final int BLOCK_BYTES = 34;
+
+    Q8_0Matmul(WorkerPool pool) {
+        super(GgmlType.Q8_0, ActivationFormat.Q8_0, pool);
+    }
+
+    @Override
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+        int cols = in.cols();
+        int nb = cols / 32;
+        float[] a = in.values();
+        float[] ds = in.scales();
+        int qBase = token * cols;
+        int dBase = token * nb;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int b = 0;
+        long o = rowOffset;
+        for (; b + 2 <= nb; b += 2, o += 2 * BLOCK_BYTES) {
+            int q = qBase + b * 32;
+            FloatVector s0 = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 16),
+                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q)));
+            acc0 = s0.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc0);
+            long o1 = o + BLOCK_BYTES;
+            FloatVector s1 = byteFloats(w, o1 + 18).fma(FloatVector.fromArray(F, a, q + 48),
+                    byteFloats(w, o1 + 2).mul(FloatVector.fromArray(F, a, q + 32)));
+            acc1 = s1.fma(FloatVector.broadcast(F, half(w, o1) * ds[dBase + b + 1]), acc1);
+        }
+        if (b < nb) {
+            int q = qBase + b * 32;
+            FloatVector s0 = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 16),
+                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q)));
+            acc0 = s0.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+        int cols = in.cols();
+        int nb = cols / 32;
+        float[] a = in.values();
+        float[] ds = in.scales();
+        int q0 = token * cols;
+        int d0 = token * nb;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            FloatVector lo = byteFloats(w, o + 2);
+            FloatVector hi = byteFloats(w, o + 18);
+            int q = q0 + b * 32;
+            int d = d0 + b;
+            acc0 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc0);
+            q += cols;
+            d += nb;
+            acc1 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc1);
+            q += cols;
+            d += nb;
+            acc2 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc2);
+            q += cols;
+            d += nb;
+            acc3 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
+        }
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD);
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD);
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD);
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+}
