@@ -1,6 +1,7 @@
 package dev.infer4j.kernels.cpu;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.formats.quant.Dequantize;
 import dev.infer4j.kernels.ActivationBuffer;
 import dev.infer4j.kernels.Attention;
 import dev.infer4j.kernels.Kernels;
@@ -10,19 +11,25 @@ import dev.infer4j.kernels.KvStorage;
 import dev.infer4j.kernels.Rope;
 import dev.infer4j.kernels.RopeStyle;
 import dev.infer4j.kernels.Weight;
+import dev.infer4j.kernels.cpu.matmul.Matmul;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The CPU backend: heap activations, weights read in place, Vector API loops.
  *
- * <p>Scratch space grows to the largest shape seen and is then reused, so steady decoding allocates nothing.
+ * <p>Matrix products run on {@link Matmul} kernels over one {@link WorkerPool} owned by this backend; the other
+ * operations are cheap next to them and run on the caller's thread. Scratch space grows to the largest shape seen and is then reused, so steady decoding allocates nothing.
  * Not thread-safe: one step loop drives it.
  */
 public final class CpuKernels implements Kernels {
-    private final DenseMatmul dense = new DenseMatmul();
+    private final WorkerPool pool;
+    private final Map<GgmlType, Matmul> matmuls = new EnumMap<>(GgmlType.class);
     private final PagedAttention attention = new PagedAttention();
     private float[] angles = new float[0];
 
@@ -35,6 +42,7 @@ public final class CpuKernels implements Kernels {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must not be negative, got " + threads);
         }
+        pool = threads == 0 ? WorkerPool.ofAvailableCores() : new WorkerPool(threads);
     }
 
     @Override
@@ -44,12 +52,26 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public boolean canMultiply(GgmlType type) {
-        return DenseMatmul.supports(type);
+        return matmul(type) != null;
     }
 
     @Override
     public boolean canEmbed(GgmlType type) {
-        return DenseMatmul.supports(type);
+        return Dequantize.supports(type);
+    }
+
+    /** The kernel for {@code type}, made on first use; {@code null} when there is none. */
+    private Matmul matmul(GgmlType type) {
+        Matmul m = matmuls.get(type);
+        if (m == null && !matmuls.containsKey(type)) {
+            try {
+                m = Matmul.of(type, pool);
+            } catch (IllegalArgumentException e) {
+                m = null;
+            }
+            matmuls.put(type, m);
+        }
+        return m;
     }
 
     @Override
@@ -118,14 +140,18 @@ public final class CpuKernels implements Kernels {
             if (token < 0 || token >= t.rows()) {
                 throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + t.rows());
             }
-            DenseMatmul.readRow(t.type(), t.data(), token, t.cols(), o, i * t.cols());
+            Dequantize.row(t.type(), t.data(), token * t.rowBytes(), o, i * t.cols(), t.cols());
         }
     }
 
     @Override
     public void matmul(Weight w, ActivationBuffer x, ActivationBuffer out, int tokens) {
         MappedWeight m = mapped(w);
-        dense.multiply(m.type(), m.data(), m.rows(), m.cols(), array(x), 0, m.cols(), tokens, array(out), 0, m.rows());
+        Matmul kernel = matmul(m.type());
+        if (kernel == null) {
+            throw new IllegalArgumentException("no matmul kernel for " + m.name() + " (" + m.type() + ")");
+        }
+        kernel.multiply(m.data(), m.rows(), m.cols(), array(x), 0, m.cols(), tokens, array(out), 0, m.rows());
     }
 
     @Override
@@ -341,7 +367,7 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void close() {
-        // heap memory only: nothing to release
+        pool.close();
     }
 
     private static float[] array(ActivationBuffer b) {
