@@ -1,0 +1,60 @@
+package dev.infer4j.runtime.kv;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class BlockTableTest {
+
+    @Test
+    void coversPositionsWithWholeBlocks() {
+        BlockPool pool = new BlockPool(10);
+        BlockTable table = new BlockTable(16);
+        table.ensureCapacity(1, pool);
+        assertEquals(1, table.blockCount());
+        table.ensureCapacity(16, pool);
+        assertEquals(1, table.blockCount());
+        table.ensureCapacity(17, pool);
+        assertEquals(2, table.blockCount());
+        assertEquals(32, table.capacity());
+        table.ensureCapacity(100, pool);
+        assertEquals(7, table.blockCount());
+        assertEquals(3, pool.freeBlocks());
+    }
+
+    @Test
+    void takesNoBlockWhenThePoolCannotCoverTheRequest() {
+        BlockPool pool = new BlockPool(3);
+        BlockTable table = new BlockTable(16);
+        table.ensureCapacity(16, pool);
+        assertThrows(KvCacheFullException.class, () -> table.ensureCapacity(16 * 5, pool));
+        assertEquals(1, table.blockCount());
+        assertEquals(2, pool.freeBlocks());
+    }
+
+    @Test
+    void releaseReturnsEveryBlockAndSharedBlocksSurvive() {
+        BlockPool pool = new BlockPool(4);
+        BlockTable first = new BlockTable(16);
+        first.ensureCapacity(32, pool);
+        BlockTable second = new BlockTable(16);
+        int shared = first.blockId(0);
+        pool.retain(shared);
+        second.append(shared);
+        second.ensureCapacity(20, pool);
+        assertEquals(1, pool.freeBlocks());
+        first.release(pool);
+        assertEquals(0, first.blockCount());
+        assertEquals(2, pool.freeBlocks());
+        assertEquals(1, pool.refCount(shared));
+        second.release(pool);
+        assertEquals(4, pool.freeBlocks());
+    }
+
+    @Test
+    void blockIdOutsideTheTableIsRefused() {
+        BlockTable table = new BlockTable(16);
+        assertThrows(IndexOutOfBoundsException.class, () -> table.blockId(0));
+    }
+}
