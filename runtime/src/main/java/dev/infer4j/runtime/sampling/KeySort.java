@@ -22,31 +22,6 @@ final class KeySort {
     }
 
     /**
-     * Writes the {@code k} smallest keys of {@code src[0, n)} to {@code dst[0, k')} in ascending order, where
-     * {@code k' = min(k, n)}, and returns {@code k'}. {@code src} is not modified; {@code dst} must not be
-     * {@code src}.
-     */
-    static int selectSmallest(long[] src, int n, int k, long[] dst) {
-        int m = Math.min(k, n);
-        if (m <= 0) {
-            return 0;
-        }
-        System.arraycopy(src, 0, dst, 0, m);
-        for (int i = (m >>> 1) - 1; i >= 0; i--) {
-            siftDown(dst, 0, i, m);
-        }
-        for (int i = m; i < n; i++) {
-            long key = src[i];
-            if (key < dst[0]) {
-                dst[0] = key;
-                siftDown(dst, 0, 0, m);
-            }
-        }
-        sortHeap(dst, 0, m);
-        return m;
-    }
-
-    /**
      * Writes the keys of the {@code k} largest finite-or-{@code +inf} values of {@code values[offset, offset +
      * count)} (logit descending, id ascending; ids relative to {@code offset}) to {@code dst} in key order and
      * returns how many there were. Values that are {@code -Infinity} or NaN are skipped.
@@ -66,14 +41,14 @@ final class KeySort {
         for (int j = (m >>> 1) - 1; j >= 0; j--) {
             siftDown(dst, 0, j, m);
         }
+        // the root is the worst kept token; later ids lose ties, so only a strictly larger value gets in
+        float bound = values[offset + PackedKeys.id(dst[0])];
         for (; i < count; i++) {
             float v = values[offset + i];
-            if (v > Float.NEGATIVE_INFINITY) {
-                long key = PackedKeys.byLogitDescending(v, i);
-                if (key < dst[0]) {
-                    dst[0] = key;
-                    siftDown(dst, 0, 0, m);
-                }
+            if (v > bound) {
+                dst[0] = PackedKeys.byLogitDescending(v, i);
+                siftDown(dst, 0, 0, m);
+                bound = values[offset + PackedKeys.id(dst[0])];
             }
         }
         sortHeap(dst, 0, m);

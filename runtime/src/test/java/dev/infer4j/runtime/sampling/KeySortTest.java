@@ -44,24 +44,6 @@ class KeySortTest {
     }
 
     @Test
-    void selectSmallestGivesTheSortedPrefix() {
-        SplittableRandom rnd = new SplittableRandom(2);
-        for (int n : new int[] {1, 7, 300, 5000}) {
-            long[] a = rnd.longs(n).toArray();
-            long[] sorted = a.clone();
-            Arrays.sort(sorted);
-            for (int k : new int[] {1, 2, 40, 256, n, n + 3}) {
-                long[] dst = new long[Math.max(n, k)];
-                long[] before = a.clone();
-                int m = KeySort.selectSmallest(a, n, k, dst);
-                assertEquals(Math.min(k, n), m, "n=" + n + " k=" + k);
-                assertArrayEquals(Arrays.copyOf(sorted, m), Arrays.copyOf(dst, m), "n=" + n + " k=" + k);
-                assertArrayEquals(before, a, "selectSmallest modified its source");
-            }
-        }
-    }
-
-    @Test
     void topLogitsAreByLogitDescendingThenIdAndSkipMaskedValues() {
         float[] row = {1f, 3f, Float.NEGATIVE_INFINITY, 3f, Float.NaN, -0.0f, 0.0f, 2f};
         long[] dst = new long[8];
