@@ -22,6 +22,41 @@ final class KeySort {
     }
 
     /**
+     * Reorders {@code a[from, to)} so that its first {@code k} positions hold its {@code k} smallest keys in
+     * ascending order (quickselect, then a sort of those {@code k}); the rest stay in arbitrary order. Linear
+     * on average, for when {@code k} is too large for a heap to pay.
+     */
+    static void selectSmallestInPlace(long[] a, int from, int to, int k) {
+        if (k <= 0) {
+            return;
+        }
+        int target = from + k;
+        if (target >= to) {
+            sort(a, from, to);
+            return;
+        }
+        int lo = from;
+        int hi = to;
+        int depth = 2 * (31 - Integer.numberOfLeadingZeros(to - from));
+        while (hi - lo > INSERTION_SORT_MAX) {
+            if (depth-- == 0) {
+                sort(a, lo, hi);
+                break;
+            }
+            int j = partition(a, lo, hi);
+            if (target <= j + 1) {
+                hi = j + 1;
+            } else {
+                lo = j + 1;
+            }
+        }
+        if (hi - lo <= INSERTION_SORT_MAX) {
+            insertionSort(a, lo, hi);
+        }
+        sort(a, from, target);
+    }
+
+    /**
      * Writes the keys of the {@code k} largest finite-or-{@code +inf} values of {@code values[offset, offset +
      * count)} (logit descending, id ascending; ids relative to {@code offset}) to {@code dst} in key order and
      * returns how many there were. Values that are {@code -Infinity} or NaN are skipped.
@@ -61,26 +96,7 @@ final class KeySort {
                 heapSort(a, lo, hi);
                 return;
             }
-            int mid = (lo + hi) >>> 1;
-            // order a[lo] <= a[mid] <= a[hi-1] so that both scans below stop inside the range
-            if (a[mid] < a[lo]) swap(a, mid, lo);
-            if (a[hi - 1] < a[lo]) swap(a, hi - 1, lo);
-            if (a[hi - 1] < a[mid]) swap(a, hi - 1, mid);
-            long pivot = a[mid];
-            int i = lo;
-            int j = hi - 1;
-            while (true) {
-                do {
-                    i++;
-                } while (a[i] < pivot);
-                do {
-                    j--;
-                } while (a[j] > pivot);
-                if (i >= j) {
-                    break;
-                }
-                swap(a, i, j);
-            }
+            int j = partition(a, lo, hi);
             // a[lo, j] <= pivot <= a[j + 1, hi); recurse into the smaller side to bound the stack
             if (j + 1 - lo < hi - j - 1) {
                 introsort(a, lo, j + 1, depth);
@@ -91,6 +107,33 @@ final class KeySort {
             }
         }
         insertionSort(a, lo, hi);
+    }
+
+    /**
+     * Hoare partition of {@code a[lo, hi)} (at least 3 keys) around the median of its first, middle and last
+     * keys; returns {@code j} with {@code a[lo, j] <= pivot <= a[j + 1, hi)} and both parts non-empty.
+     */
+    private static int partition(long[] a, int lo, int hi) {
+        int mid = (lo + hi) >>> 1;
+        // order a[lo] <= a[mid] <= a[hi-1] so that both scans below stop inside the range
+        if (a[mid] < a[lo]) swap(a, mid, lo);
+        if (a[hi - 1] < a[lo]) swap(a, hi - 1, lo);
+        if (a[hi - 1] < a[mid]) swap(a, hi - 1, mid);
+        long pivot = a[mid];
+        int i = lo;
+        int j = hi - 1;
+        while (true) {
+            do {
+                i++;
+            } while (a[i] < pivot);
+            do {
+                j--;
+            } while (a[j] > pivot);
+            if (i >= j) {
+                return j;
+            }
+            swap(a, i, j);
+        }
     }
 
     private static void insertionSort(long[] a, int lo, int hi) {

@@ -26,13 +26,15 @@ import java.util.Objects;
  * never take part.
  *
  * <p>One chain per sequence (it holds the random stream). It allocates nothing per call: top-k selects with a
- * bounded heap in one pass over the row, top-p and typical-p sort only the candidates that a histogram of
+ * bounded heap in one pass over the row (quickselect for large k), top-p and typical-p sort only the candidates that a histogram of
  * probability mass shows can be in their prefix, and the penalties touch only the tokens in the window. Not thread-safe;
  * its {@link SamplerWorkspace} may be shared with other chains used by the same thread.
  */
 public final class SamplerChain {
 
     private static final int[] NO_IDS = new int[0];
+    /** Up to this k, top-k keeps a heap while scanning the row; beyond it, quickselect is cheaper. */
+    private static final int HEAP_TOP_K_MAX = 512;
     /** Below this many candidates a filter sorts them all rather than bucketing first. */
     private static final int SMALL_ENOUGH_TO_SORT = 1024;
 
@@ -263,7 +265,7 @@ public final class SamplerChain {
     private void filter(float[] row, int vocab) {
         long[] cand = workspace.candidates;
         int k = params.topK();
-        if (k > 0 && k < vocab) {
+        if (k > 0 && k <= HEAP_TOP_K_MAX && k < vocab) {
             count = KeySort.selectTopLogits(row, 0, vocab, k, cand);
             sorted = true;
         } else {
@@ -276,6 +278,11 @@ public final class SamplerChain {
             }
             count = n;
             sorted = false;
+            if (k > 0 && k < n) {
+                KeySort.selectSmallestInPlace(cand, 0, n, k);
+                count = k;
+                sorted = true;
+            }
         }
         if (count == 0) {
             throw allMasked();
