@@ -22,28 +22,38 @@ final class KeySort {
     }
 
     /**
-     * Writes the {@code k} smallest keys of {@code src[0, n)} to {@code dst[0, k')} in ascending order, where
-     * {@code k' = min(k, n)}, and returns {@code k'}. {@code src} is not modified; {@code dst} must not be
-     * {@code src}.
+     * Reorders {@code a[from, to)} so that its first {@code k} positions hold its {@code k} smallest keys in
+     * ascending order (quickselect, then a sort of those {@code k}); the rest stay in arbitrary order. Linear
+     * on average, for when {@code k} is too large for a heap to pay.
      */
-    static int selectSmallest(long[] src, int n, int k, long[] dst) {
-        int m = Math.min(k, n);
-        if (m <= 0) {
-            return 0;
+    static void selectSmallestInPlace(long[] a, int from, int to, int k) {
+        if (k <= 0) {
+            return;
         }
-        System.arraycopy(src, 0, dst, 0, m);
-        for (int i = (m >>> 1) - 1; i >= 0; i--) {
-            siftDown(dst, 0, i, m);
+        int target = from + k;
+        if (target >= to) {
+            sort(a, from, to);
+            return;
         }
-        for (int i = m; i < n; i++) {
-            long key = src[i];
-            if (key < dst[0]) {
-                dst[0] = key;
-                siftDown(dst, 0, 0, m);
+        int lo = from;
+        int hi = to;
+        int depth = 2 * (31 - Integer.numberOfLeadingZeros(to - from));
+        while (hi - lo > INSERTION_SORT_MAX) {
+            if (depth-- == 0) {
+                sort(a, lo, hi);
+                break;
+            }
+            int j = partition(a, lo, hi);
+            if (target <= j + 1) {
+                hi = j + 1;
+            } else {
+                lo = j + 1;
             }
         }
-        sortHeap(dst, 0, m);
-        return m;
+        if (hi - lo <= INSERTION_SORT_MAX) {
+            insertionSort(a, lo, hi);
+        }
+        sort(a, from, target);
     }
 
     /**
@@ -66,14 +76,14 @@ final class KeySort {
         for (int j = (m >>> 1) - 1; j >= 0; j--) {
             siftDown(dst, 0, j, m);
         }
+        // the root is the worst kept token; later ids lose ties, so only a strictly larger value gets in
+        float bound = values[offset + PackedKeys.id(dst[0])];
         for (; i < count; i++) {
             float v = values[offset + i];
-            if (v > Float.NEGATIVE_INFINITY) {
-                long key = PackedKeys.byLogitDescending(v, i);
-                if (key < dst[0]) {
-                    dst[0] = key;
-                    siftDown(dst, 0, 0, m);
-                }
+            if (v > bound) {
+                dst[0] = PackedKeys.byLogitDescending(v, i);
+                siftDown(dst, 0, 0, m);
+                bound = values[offset + PackedKeys.id(dst[0])];
             }
         }
         sortHeap(dst, 0, m);
@@ -86,26 +96,7 @@ final class KeySort {
                 heapSort(a, lo, hi);
                 return;
             }
-            int mid = (lo + hi) >>> 1;
-            // order a[lo] <= a[mid] <= a[hi-1] so that both scans below stop inside the range
-            if (a[mid] < a[lo]) swap(a, mid, lo);
-            if (a[hi - 1] < a[lo]) swap(a, hi - 1, lo);
-            if (a[hi - 1] < a[mid]) swap(a, hi - 1, mid);
-            long pivot = a[mid];
-            int i = lo;
-            int j = hi - 1;
-            while (true) {
-                do {
-                    i++;
-                } while (a[i] < pivot);
-                do {
-                    j--;
-                } while (a[j] > pivot);
-                if (i >= j) {
-                    break;
-                }
-                swap(a, i, j);
-            }
+            int j = partition(a, lo, hi);
             // a[lo, j] <= pivot <= a[j + 1, hi); recurse into the smaller side to bound the stack
             if (j + 1 - lo < hi - j - 1) {
                 introsort(a, lo, j + 1, depth);
@@ -116,6 +107,33 @@ final class KeySort {
             }
         }
         insertionSort(a, lo, hi);
+    }
+
+    /**
+     * Hoare partition of {@code a[lo, hi)} (at least 3 keys) around the median of its first, middle and last
+     * keys; returns {@code j} with {@code a[lo, j] <= pivot <= a[j + 1, hi)} and both parts non-empty.
+     */
+    private static int partition(long[] a, int lo, int hi) {
+        int mid = (lo + hi) >>> 1;
+        // order a[lo] <= a[mid] <= a[hi-1] so that both scans below stop inside the range
+        if (a[mid] < a[lo]) swap(a, mid, lo);
+        if (a[hi - 1] < a[lo]) swap(a, hi - 1, lo);
+        if (a[hi - 1] < a[mid]) swap(a, hi - 1, mid);
+        long pivot = a[mid];
+        int i = lo;
+        int j = hi - 1;
+        while (true) {
+            do {
+                i++;
+            } while (a[i] < pivot);
+            do {
+                j--;
+            } while (a[j] > pivot);
+            if (i >= j) {
+                return j;
+            }
+            swap(a, i, j);
+        }
     }
 
     private static void insertionSort(long[] a, int lo, int hi) {

@@ -26,16 +26,17 @@ import java.util.Objects;
  * never take part.
  *
  * <p>One chain per sequence (it holds the random stream). It allocates nothing per call: top-k selects with a
- * bounded heap in one pass over the row, top-p widens a partial selection (256, 2048, 16384 tokens) before it
- * ever sorts the whole vocabulary, and the penalties touch only the tokens in the window. Not thread-safe;
+ * bounded heap in one pass over the row (quickselect for large k), top-p and typical-p sort only the candidates that a histogram of
+ * probability mass shows can be in their prefix, and the penalties touch only the tokens in the window. Not thread-safe;
  * its {@link SamplerWorkspace} may be shared with other chains used by the same thread.
  */
 public final class SamplerChain {
 
     private static final int[] NO_IDS = new int[0];
-    /** Top-k selects with a heap when k is below this fraction of the vocabulary, else sorts. */
-    private static final int HEAP_SELECT_RATIO = 8;
-    private static final int TOP_P_FIRST_SELECTION = 256;
+    /** Up to this k, top-k keeps a heap while scanning the row; beyond it, quickselect is cheaper. */
+    private static final int HEAP_TOP_K_MAX = 512;
+    /** Below this many candidates a filter sorts them all rather than bucketing first. */
+    private static final int SMALL_ENOUGH_TO_SORT = 1024;
 
     private final SamplingParams params;
     private final SamplerWorkspace workspace;
@@ -264,7 +265,7 @@ public final class SamplerChain {
     private void filter(float[] row, int vocab) {
         long[] cand = workspace.candidates;
         int k = params.topK();
-        if (k > 0 && k < vocab / HEAP_SELECT_RATIO) {
+        if (k > 0 && k <= HEAP_TOP_K_MAX && k < vocab) {
             count = KeySort.selectTopLogits(row, 0, vocab, k, cand);
             sorted = true;
         } else {
@@ -278,7 +279,7 @@ public final class SamplerChain {
             count = n;
             sorted = false;
             if (k > 0 && k < n) {
-                KeySort.sort(cand, 0, n);
+                KeySort.selectSmallestInPlace(cand, 0, n, k);
                 count = k;
                 sorted = true;
             }
@@ -302,6 +303,7 @@ public final class SamplerChain {
         long[] cand = workspace.candidates;
         long[] byScore = workspace.scratch;
         double[] w = workspace.weights;
+        float[] score = workspace.values;
         int n = count;
         float max = maxLogit();
         double z = 0;
@@ -309,30 +311,41 @@ public final class SamplerChain {
             w[i] = Math.exp((double) logit(cand[i]) - max);
             z += w[i];
         }
+        // surprise -ln p = ln z - (logit - max): no logarithm per token
+        double logZ = Math.log(z);
         double entropy = 0;
         for (int i = 0; i < n; i++) {
-            double p = w[i] / z;
-            if (p > 0) {
-                entropy -= p * Math.log(p);
-            }
+            entropy += w[i] / z * (logZ - ((double) logit(cand[i]) - max));
         }
         for (int i = 0; i < n; i++) {
-            double p = w[i] / z;
-            float score = p > 0 ? (float) Math.abs(-Math.log(p) - entropy) : Float.POSITIVE_INFINITY;
-            // the low half holds the candidate index, so equal scores keep the current (deterministic) order
-            byScore[i] = PackedKeys.byValueAscending(score, i);
+            score[i] = (float) Math.abs(logZ - ((double) logit(cand[i]) - max) - entropy);
         }
-        KeySort.sort(byScore, 0, n);
-        int minKeep = params.minKeep();
         float typicalP = params.typicalP();
-        double cumulative = 0;
-        int keep = n;
-        for (int i = 0; i < n; i++) {
-            cumulative += w[PackedKeys.id(byScore[i])] / z;
-            if (cumulative > typicalP && (minKeep == 0 || i >= minKeep - 1)) {
-                keep = i + 1;
-                break;
+        int minKeep = params.minKeep();
+        int limit = n > SMALL_ENOUGH_TO_SORT
+                ? workspace.histogram.limit(score, w, n, typicalP * z, minKeep) : MassHistogram.BUCKETS - 1;
+        int keep = -1;
+        while (keep < 0) {
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (limit == MassHistogram.BUCKETS - 1 || MassHistogram.bucket(score[i]) <= limit) {
+                    // the low half holds the candidate index: equal scores keep the current (deterministic) order
+                    byScore[m++] = PackedKeys.byValueAscending(score[i], i);
+                }
             }
+            KeySort.sort(byScore, 0, m);
+            double cumulative = 0;
+            for (int i = 0; i < m; i++) {
+                cumulative += w[PackedKeys.id(byScore[i])] / z;
+                if (cumulative > typicalP && (minKeep == 0 || i >= minKeep - 1)) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+            if (keep < 0 && m == n) {
+                keep = n;
+            }
+            limit = MassHistogram.BUCKETS - 1;
         }
         for (int i = 0; i < keep; i++) {
             byScore[i] = cand[PackedKeys.id(byScore[i])];
@@ -345,35 +358,43 @@ public final class SamplerChain {
     /** Keeps the most likely tokens until their mass reaches topP (and at least minKeep of them). */
     private void topP() {
         long[] cand = workspace.candidates;
+        double[] w = workspace.weights;
+        float[] below = workspace.values;
         int n = count;
         float max = maxLogit();
         double z = 0;
         for (int i = 0; i < n; i++) {
-            z += Math.exp((double) logit(cand[i]) - max);
+            float l = logit(cand[i]);
+            w[i] = Math.exp((double) l - max);
+            z += w[i];
+            below[i] = max - l;
         }
-        if (sorted) {
-            int keep = nucleus(cand, n, max, z);
-            count = keep < 0 ? n : keep;
-            return;
-        }
-        long[] best = workspace.scratch;
-        for (int m = TOP_P_FIRST_SELECTION; ; m *= HEAP_SELECT_RATIO) {
-            if ((long) m * HEAP_SELECT_RATIO >= n) {
-                KeySort.sort(cand, 0, n);
-                sorted = true;
-                int keep = nucleus(cand, n, max, z);
-                count = keep < 0 ? n : keep;
-                return;
+        if (!sorted && n > SMALL_ENOUGH_TO_SORT) {
+            int limit = workspace.histogram.limit(below, w, n, params.topP() * z, params.minKeep());
+            if (limit < MassHistogram.BUCKETS - 1) {
+                long[] head = workspace.scratch;
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    if (MassHistogram.bucket(below[i]) <= limit) {
+                        head[m++] = cand[i];
+                    }
+                }
+                KeySort.sort(head, 0, m);
+                int keep = nucleus(head, m, max, z);
+                if (keep > 0) {
+                    System.arraycopy(head, 0, cand, 0, keep);
+                    count = keep;
+                    sorted = true;
+                    return;
+                }
             }
-            int selected = KeySort.selectSmallest(cand, n, m, best);
-            int keep = nucleus(best, selected, max, z);
-            if (keep > 0) {
-                System.arraycopy(best, 0, cand, 0, keep);
-                count = keep;
-                sorted = true;
-                return;
-            }
         }
+        if (!sorted) {
+            KeySort.sort(cand, 0, n);
+            sorted = true;
+        }
+        int keep = nucleus(cand, n, max, z);
+        count = keep < 0 ? n : keep;
     }
 
     /** The length of the shortest prefix of sorted {@code keys} reaching topP and minKeep, or -1 if none. */

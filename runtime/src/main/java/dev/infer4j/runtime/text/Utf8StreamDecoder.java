@@ -84,11 +84,15 @@ public final class Utf8StreamDecoder {
         return 0;
     }
 
-    /** The second-byte ranges of Unicode's table of well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+    /**
+     * The second-byte ranges of Unicode's table of well-formed UTF-8 (no overlong forms, nothing above
+     * U+10FFFF), except that {@code ED A0..BF} (an encoded surrogate) is let through: Java's decoder replaces a
+     * whole encoded surrogate with one U+FFFD, so its bytes must reach the decoder together to give the same
+     * result as decoding everything at once.
+     */
     private static boolean secondByteFits(int lead, int second) {
         return switch (lead) {
             case 0xe0 -> second >= 0xa0 && second <= 0xbf;
-            case 0xed -> second >= 0x80 && second <= 0x9f;
             case 0xf0 -> second >= 0x90 && second <= 0xbf;
             case 0xf4 -> second >= 0x80 && second <= 0x8f;
             default -> second >= 0x80 && second <= 0xbf;

@@ -44,19 +44,26 @@ class KeySortTest {
     }
 
     @Test
-    void selectSmallestGivesTheSortedPrefix() {
+    void selectSmallestInPlaceLeavesTheSortedSmallestKeysFirstAndKeepsTheRest() {
         SplittableRandom rnd = new SplittableRandom(2);
-        for (int n : new int[] {1, 7, 300, 5000}) {
-            long[] a = rnd.longs(n).toArray();
-            long[] sorted = a.clone();
-            Arrays.sort(sorted);
-            for (int k : new int[] {1, 2, 40, 256, n, n + 3}) {
-                long[] dst = new long[Math.max(n, k)];
-                long[] before = a.clone();
-                int m = KeySort.selectSmallest(a, n, k, dst);
-                assertEquals(Math.min(k, n), m, "n=" + n + " k=" + k);
-                assertArrayEquals(Arrays.copyOf(sorted, m), Arrays.copyOf(dst, m), "n=" + n + " k=" + k);
-                assertArrayEquals(before, a, "selectSmallest modified its source");
+        for (int n : new int[] {1, 7, 30, 300, 5000, 40000}) {
+            for (int pattern = 0; pattern < 3; pattern++) {
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = pattern == 0 ? rnd.nextLong() : pattern == 1 ? rnd.nextInt(5) : n - i;
+                }
+                long[] sorted = a.clone();
+                Arrays.sort(sorted);
+                for (int k : new int[] {0, 1, 2, 25, 600, n - 1, n, n + 3}) {
+                    long[] b = a.clone();
+                    KeySort.selectSmallestInPlace(b, 0, n, k);
+                    int m = Math.max(0, Math.min(k, n));
+                    String where = "n=" + n + " pattern=" + pattern + " k=" + k;
+                    assertArrayEquals(Arrays.copyOf(sorted, m), Arrays.copyOf(b, m), where);
+                    long[] all = b.clone();
+                    Arrays.sort(all);
+                    assertArrayEquals(sorted, all, where + ": keys were lost or duplicated");
+                }
             }
         }
     }

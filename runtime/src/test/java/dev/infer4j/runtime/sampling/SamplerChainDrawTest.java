@@ -101,33 +101,37 @@ class SamplerChainDrawTest {
                 + Arrays.toString(observed) + ", expected " + Arrays.toString(expected));
     }
 
-    /** The optimised paths (heap top-k, widening top-p selection, unsorted min-p) against a naive chain. */
+    /** The optimised paths (heap top-k, histogram-bounded top-p and typical-p, unsorted min-p) against a naive chain. */
     @Test
     void largeVocabularyPathsAgreeWithANaiveChain() {
         SplittableRandom rnd = new SplittableRandom(11);
         int vocab = 20_000;
         double[] probs = new double[vocab];
-        for (int trial = 0; trial < 24; trial++) {
-            // a flat row makes top-p reach beyond 256 and 2048 candidates, a peaked one stops early
-            float[] row = randomRow(rnd, vocab, trial % 3 == 0 ? 0.05 : trial % 3 == 1 ? 1.0 : 4.0);
-            int topK = switch (trial % 4) {
-                case 0 -> 0;
-                case 1 -> 50;
-                case 2 -> 5000;
-                default -> vocab / 8 + 1;
-            };
-            float topP = trial % 5 == 0 ? 1f : 0.5f + 0.49f * (float) rnd.nextDouble();
-            float minP = trial % 2 == 0 ? 0f : (float) rnd.nextDouble() * 0.2f;
-            float typicalP = trial % 6 == 5 ? 0.9f : 1f;
-            int minKeep = trial % 7 == 3 ? 300 : 0;
-            SamplingParams p = plain().topK(topK).topP(topP).minP(minP).typicalP(typicalP).minKeep(minKeep)
-                    .temperature(0.9f).seed(trial).build();
-            new SamplerChain(p, NO_EOG, vocab).distribution(row, 0, vocab, new TokenHistory(64), probs);
-            double[] expected = NaiveChain.distribution(p, row);
-            for (int t = 0; t < vocab; t++) {
-                if (Math.abs(expected[t] - probs[t]) > 1e-9) {
-                    throw new AssertionError("trial " + trial + " (" + p + "): token " + t + " has probability "
-                            + probs[t] + ", the naive chain says " + expected[t]);
+        List<SamplingParams.Builder> configs = List.of(
+                plain().topP(0.9f),
+                plain().topP(0.999999f),
+                plain().topP(0.6f).minKeep(3000),
+                plain().typicalP(0.9f),
+                plain().typicalP(0.5f).topP(0.8f),
+                plain().typicalP(0.95f).minKeep(5000),
+                plain().minP(0.05f),
+                plain().minP(0.5f).minKeep(700),
+                plain().topK(50).topP(0.9f).minP(0.02f),
+                plain().topK(5000).typicalP(0.95f).topP(0.95f),
+                plain().topK(vocab / 8 + 1).minP(0.1f).temperature(0.6f));
+        int trial = 0;
+        // flat rows push top-p far down the vocabulary, peaked rows stop it after a few tokens
+        for (double spread : new double[] {0.05, 1.0, 4.0}) {
+            float[] row = randomRow(rnd, vocab, spread);
+            for (SamplingParams.Builder b : configs) {
+                SamplingParams p = b.seed(trial++).build();
+                new SamplerChain(p, NO_EOG, vocab).distribution(row, 0, vocab, new TokenHistory(64), probs);
+                double[] expected = NaiveChain.distribution(p, row);
+                for (int t = 0; t < vocab; t++) {
+                    if (Math.abs(expected[t] - probs[t]) > 1e-9) {
+                        throw new AssertionError("spread " + spread + " (" + p + "): token " + t
+                                + " has probability " + probs[t] + ", the naive chain says " + expected[t]);
+                    }
                 }
             }
         }
