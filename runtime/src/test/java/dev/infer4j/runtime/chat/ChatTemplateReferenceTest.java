@@ -89,7 +89,7 @@ class ChatTemplateReferenceTest {
         }
         String want = expected.asText();
         if (!want.equals(actual)) {
-            fail(templateName + " case " + caseId + ": " + TextDiff.describe(want, actual));
+            fail(templateName + " case " + caseId + ": " + TextDiffs.describe(want, actual));
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.infer4j.runtime.chat;
 
-/** Describes where two texts first differ, with escaped context, for assertion messages. */
-final class TextDiff {
+/** Test support: describes where two texts first differ, with escaped context, for assertion messages. */
+public final class TextDiffs {
     private static final int CONTEXT = 40;
 
-    private TextDiff() {
+    private TextDiffs() {
     }
 
-    static String describe(String expected, String actual) {
+    public static String describe(String expected, String actual) {
         int n = Math.min(expected.length(), actual.length());
         int i = 0;
         while (i < n && expected.charAt(i) == actual.charAt(i)) {
