@@ -226,6 +226,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs a backend call on a preparation thread and answers with its result as JSON on the event loop. */
     private void offload(boolean keepAlive, java.util.function.Supplier<Object> work) {
+        if (server.preparation() instanceof java.util.concurrent.ExecutorService pool && pool.isShutdown()) {
+            throw new ApiException(503, "server_overloaded", "The server is shutting down", null, "server_overloaded");
+        }
         server.preparation().execute(() -> {
             Object result;
             try {
@@ -233,9 +236,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } catch (BackendException e) {
                 ctx.executor().execute(() -> sendError(ApiException.fromBackend(e), keepAlive));
                 return;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 ApiException error = new ApiException(500, "server_error", "Internal error: " + e, null, null);
                 ctx.executor().execute(() -> sendError(error, keepAlive));
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 return;
             }
             ctx.executor().execute(() -> sendJson(200, result, keepAlive));

@@ -91,8 +91,12 @@ final class GenerationExchange {
             failBeforeStart(e);
         } catch (BackendException e) {
             failBeforeStart(ApiException.fromBackend(e));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // whatever broke, the client gets an answer and the admission slot comes back
             failBeforeStart(new ApiException(500, "server_error", "Internal error: " + e, null, null));
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
         }
     }
 
