@@ -6,17 +6,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Bounds the generation requests the server holds at once (preparing, queued in the engine or streaming). A request
  * beyond the bound is refused with 429 at once rather than queued without limit.
  */
-final class AdmissionGate {
+public final class AdmissionGate {
 
     private final int capacity;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    AdmissionGate(int capacity) {
+    public AdmissionGate(int capacity) {
         this.capacity = capacity;
     }
 
     /** Takes a slot, or returns false when all are taken. */
-    boolean tryEnter() {
+    public boolean tryEnter() {
         while (true) {
             int current = inFlight.get();
             if (current >= capacity) {
@@ -29,11 +29,12 @@ final class AdmissionGate {
     }
 
     /** Returns a slot taken by {@link #tryEnter()}. */
-    void leave() {
+    public void leave() {
         inFlight.decrementAndGet();
     }
 
-    int inFlight() {
+    /** Requests holding a slot now. */
+    public int inFlight() {
         return inFlight.get();
     }
 }

@@ -27,7 +27,7 @@ public final class RequestParser {
 
     /** Most alternatives per position, as OpenAI's {@code top_logprobs} limit. */
     public static final int MAX_LOGPROBS = 20;
-    /** Most choices per prompt. */
+    /** Most choices per request ({@code n} times the number of prompts). */
     public static final int MAX_N = 128;
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
@@ -136,6 +136,10 @@ public final class RequestParser {
                                      OptionalInt maxTokens, int logprobs, boolean echo) {
         String modelName = f.string("model", null);
         int n = (int) f.integer("n", 1, 1, MAX_N);
+        if ((long) n * prompts.size() > MAX_N) {
+            throw ApiException.invalidField("n", "'n' times the number of prompts (" + (long) n * prompts.size()
+                    + ") exceeds " + MAX_N);
+        }
         boolean stream = f.bool("stream", false);
         boolean includeUsage = false;
         JsonNode streamOptions = f.node("stream_options");
