@@ -52,36 +52,43 @@ public record ServerConfig(String host, int port, String apiKey, String modelAli
                 Duration.ofSeconds(120), 2, 4096);
     }
 
+    /** This configuration bound to another host. */
     public ServerConfig withHost(String host) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with another API key (null: none). */
     public ServerConfig withApiKey(String apiKey) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with another model alias (null: the backend's id). */
     public ServerConfig withModelAlias(String modelAlias) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with another body limit. */
     public ServerConfig withMaxBodyBytes(int maxBodyBytes) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with another bound on held generation requests. */
     public ServerConfig withMaxQueuedRequests(int maxQueuedRequests) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with other request and idle timeouts. */
     public ServerConfig withTimeouts(Duration requestTimeout, Duration idleTimeout) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);
     }
 
+    /** This configuration with another per-choice event buffer size. */
     public ServerConfig withEventQueueSize(int eventQueueSize) {
         return new ServerConfig(host, port, apiKey, modelAlias, maxBodyBytes, maxQueuedRequests, requestTimeout,
                 idleTimeout, ioThreads, eventQueueSize);

@@ -56,6 +56,10 @@ class ErrorsTest {
                 "invalid_json");
         assertError(t.post("/v1/completions", "[1, 2]"), 400, "invalid_request_error", null, "invalid_json");
         assertError(t.post("/v1/completions", ""), 400, "invalid_request_error", null, "invalid_json");
+        assertError(t.post("/v1/completions", "{\"prompt\": \"a\"} trailing"), 400, "invalid_request_error", null,
+                "invalid_json");
+        assertError(t.post("/v1/completions", "{\"prompt\": \"a\", \"temperature\": NaN}"), 400,
+                "invalid_request_error", null, "invalid_json");
     }
 
     @Test

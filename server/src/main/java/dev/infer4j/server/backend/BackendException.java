@@ -17,11 +17,13 @@ public final class BackendException extends RuntimeException {
 
     private final Kind kind;
 
+    /** A failure of the given kind. */
     public BackendException(Kind kind, String message) {
         super(message);
         this.kind = Objects.requireNonNull(kind, "kind");
     }
 
+    /** A failure of the given kind, with its cause. */
     public BackendException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");

@@ -100,6 +100,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             sendError(e, keepAlive);
         } catch (BackendException e) {
             sendError(ApiException.fromBackend(e), keepAlive);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "internal error answering " + method + " " + path, e);
+            sendError(new ApiException(500, "server_error", "Internal error: " + e, null, null), false);
         } finally {
             request.release();
         }

@@ -1,5 +1,6 @@
 package dev.infer4j.server.http;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infer4j.server.backend.CompletionBackend;
 import dev.infer4j.server.metrics.ServerMetrics;
@@ -29,7 +30,8 @@ public record ServerContext(CompletionBackend backend, String modelName, String 
     public static ServerContext create(CompletionBackend backend, String modelName, String apiKey,
                                        Duration requestTimeout, int maxQueuedRequests, int eventQueueSize,
                                        Executor preparation) {
-        ObjectMapper mapper = new ObjectMapper();
+        // "{...} trailing junk" is malformed, not a valid object followed by ignorable bytes
+        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         AdmissionGate admission = new AdmissionGate(maxQueuedRequests);
         ServerMetrics metrics = new ServerMetrics(admission::inFlight, backend::stats);
         return new ServerContext(backend, modelName, apiKey, requestTimeout, eventQueueSize, preparation, mapper,

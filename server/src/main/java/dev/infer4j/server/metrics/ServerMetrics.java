@@ -43,19 +43,23 @@ public final class ServerMetrics {
         requests.computeIfAbsent(new RequestKey(endpoint, status), k -> new LongAdder()).increment();
     }
 
+    /** Adds a finished request's prompt and generated tokens. */
     public void countTokens(int prompt, int generated) {
         promptTokens.add(prompt);
         generatedTokens.add(generated);
     }
 
+    /** Request receipt to first token, per choice. */
     public LatencySummary timeToFirstToken() {
         return timeToFirstToken;
     }
 
+    /** Between successive tokens of a choice. */
     public LatencySummary interTokenLatency() {
         return interTokenLatency;
     }
 
+    /** Request receipt to the end of the response. */
     public LatencySummary requestLatency() {
         return requestLatency;
     }

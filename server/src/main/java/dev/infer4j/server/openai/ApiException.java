@@ -44,10 +44,12 @@ public final class ApiException extends RuntimeException {
         };
     }
 
+    /** HTTP status. */
     public int status() {
         return status;
     }
 
+    /** OpenAI error type. */
     public String type() {
         return type;
     }

@@ -26,10 +26,12 @@ public final class ChoiceOutput {
         this.plan = plan;
     }
 
+    /** The plan this output belongs to. */
     public PlannedChoice plan() {
         return plan;
     }
 
+    /** The choice's {@code index}. */
     public int index() {
         return plan.index();
     }
@@ -49,6 +51,7 @@ public final class ChoiceOutput {
         return textOffset;
     }
 
+    /** Accounts for code points reported in {@code text_offset}. */
     public void advanceTextOffset(int codePoints) {
         textOffset += codePoints;
     }
@@ -58,14 +61,17 @@ public final class ChoiceOutput {
         return generatedTokens;
     }
 
+    /** Counts one generated token. */
     public void countToken() {
         generatedTokens++;
     }
 
+    /** Whether the backend reported the end of this choice. */
     public boolean finished() {
         return finishReason != null;
     }
 
+    /** Why the choice ended, or null while it runs. */
     public FinishReason finishReason() {
         return finishReason;
     }
@@ -75,6 +81,7 @@ public final class ChoiceOutput {
         return usage;
     }
 
+    /** Records the end of the choice. */
     public void finish(FinishReason reason, Usage usage) {
         this.finishReason = reason;
         this.usage = usage;

@@ -22,7 +22,7 @@ import java.util.OptionalInt;
  * @param ignoreEos    {@code ignore_eos}
  * @param logprobs     -1 off, else the number of alternatives per position
  * @param echo         completions only: prepend the prompt to the output
- * @param user         the {@code user} field, or null; used only in logs
+ * @param user         the {@code user} field, or null; accepted for compatibility, not used
  */
 public record GenerationRequest(Endpoint endpoint, String model, List<PromptSource> prompts, int n, boolean stream,
                                 boolean includeUsage, OptionalInt maxTokens, int minTokens, SamplingParams sampling,
