@@ -1,0 +1,105 @@
+package dev.infer4j.runtime.engine;
+
+import dev.infer4j.runtime.kv.BlockTable;
+import dev.infer4j.runtime.sampling.SamplerChain;
+import dev.infer4j.runtime.sampling.TokenHistory;
+import dev.infer4j.runtime.scheduler.SequenceView;
+import dev.infer4j.runtime.text.TextStream;
+
+import java.util.Arrays;
+
+/**
+ * One generation's state inside the engine. Touched only by the step-loop thread, except {@link #cancel()}.
+ */
+final class Sequence implements SequenceView, GenerationHandle {
+    final long id;
+    final GenerationListener listener;
+    final SamplerChain sampler;
+    final TokenHistory history;
+    final TextStream text;
+    final BlockTable table;
+    final int promptLength;
+    /** Most tokens this sequence may generate (request limit, or what the context leaves). */
+    final int generationLimit;
+    final int[] stopTokenIds;
+    final boolean wantsLogprobs;
+    final int topLogprobs;
+
+    /** Prompt then generated tokens; the first {@link #total} count. */
+    int[] tokens;
+    int total;
+    int computed;
+    int generated;
+    int cachedTokens;
+    private volatile boolean cancelRequested;
+
+    Sequence(long id, int[] prompt, GenerationListener listener, SamplerChain sampler, TextStream text,
+             BlockTable table, int generationLimit, int[] stopTokenIds, int logprobs) {
+        this.id = id;
+        this.listener = listener;
+        this.sampler = sampler;
+        this.text = text;
+        this.table = table;
+        this.promptLength = prompt.length;
+        this.generationLimit = generationLimit;
+        this.stopTokenIds = stopTokenIds.clone();
+        Arrays.sort(this.stopTokenIds);
+        this.wantsLogprobs = logprobs >= 0;
+        this.topLogprobs = Math.max(0, logprobs);
+        this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(generationLimit, 256) + 1);
+        this.total = prompt.length;
+        this.history = new TokenHistory(Math.max(64, prompt.length + generationLimit + 1));
+        history.addPrompt(prompt);
+    }
+
+    void append(int token) {
+        if (total == tokens.length) {
+            tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        }
+        tokens[total++] = token;
+        generated++;
+        history.addGenerated(token);
+    }
+
+    boolean isStopToken(int token) {
+        return Arrays.binarySearch(stopTokenIds, token) >= 0;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    Usage usage() {
+        return new Usage(promptLength, generated, cachedTokens);
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public int promptTokens() {
+        return promptLength;
+    }
+
+    @Override
+    public void cancel() {
+        cancelRequested = true;
+    }
+
+    @Override
+    public int totalTokens() {
+        return total;
+    }
+
+    @Override
+    public int computedTokens() {
+        return computed;
+    }
+
+    @Override
+    public int heldBlocks() {
+        return table.blockCount();
+    }
+}
