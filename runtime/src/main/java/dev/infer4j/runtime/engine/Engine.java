@@ -38,6 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+    /** Context used when neither the request nor the model says (llama.cpp's server default). */
+    private static final int DEFAULT_CONTEXT = 4096;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Model model;
@@ -100,6 +102,35 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine create(Model model, Tokenizer tokenizer, EngineConfig config, AutoCloseable... owned) {
         return new Engine(model, tokenizer, config, owned);
+    }
+
+    /**
+     * Opens a GGUF model file and starts an engine over it: maps the file, picks the best compute backend,
+     * sizes the KV cache for {@code contextLength × maxSequences} positions (or {@code kvTokens}), and loads
+     * the tokenizer and the weights in place. Everything is released when the engine closes.
+     *
+     * @throws java.io.IOException                           if the file cannot be read
+     * @throws dev.infer4j.formats.ModelFormatException      if it is not a model infer4j can run
+     */
+    public static Engine open(java.nio.file.Path modelFile, EngineConfig config) throws java.io.IOException {
+        dev.infer4j.formats.gguf.GgufFile file = dev.infer4j.formats.gguf.GgufFile.open(modelFile);
+        dev.infer4j.kernels.Kernels kernels = null;
+        try {
+            String arch = file.getString("general.architecture");
+            int trained = file.getInt(arch + ".context_length", DEFAULT_CONTEXT);
+            int context = config.contextLength() > 0 ? config.contextLength() : Math.min(trained, DEFAULT_CONTEXT);
+            int kvTokens = config.kvTokens() > 0 ? config.kvTokens() : context * config.maxSequences();
+            Tokenizer tokenizer = dev.infer4j.formats.tokenizer.GgufTokenizers.load(file);
+            kernels = dev.infer4j.kernels.Kernels.load(config.threads());
+            Model model = Model.load(file, kernels, dev.infer4j.runtime.kv.KvCacheSpec.forPositions(kvTokens));
+            return new Engine(model, tokenizer, config.withContextLength(context), kernels, file);
+        } catch (RuntimeException e) {
+            if (kernels != null) {
+                kernels.close();
+            }
+            file.close();
+            throw e;
+        }
     }
 
     /** The model. */
