@@ -3,6 +3,7 @@ package dev.infer4j.runtime.engine;
 import dev.infer4j.formats.tokenizer.SpecialTokens;
 import dev.infer4j.formats.tokenizer.Tokenizer;
 import dev.infer4j.runtime.kv.BlockPool;
+import dev.infer4j.runtime.kv.PrefixCache;
 import dev.infer4j.runtime.model.Batch;
 import dev.infer4j.runtime.model.Logits;
 import dev.infer4j.runtime.model.Model;
@@ -49,6 +50,7 @@ public final class Engine implements AutoCloseable {
     private final int contextLength;
     private final int vocabSize;
     private final BlockPool pool;
+    private final PrefixCache prefixCache;
     private final Scheduler scheduler;
     private final SamplerWorkspace samplerWorkspace;
     private final int[] endOfGeneration;
@@ -80,6 +82,7 @@ public final class Engine implements AutoCloseable {
         this.contextLength = config.contextLength() > 0 ? config.contextLength() : modelContext;
         this.vocabSize = model.config().vocabSize();
         this.pool = model.kvCache().pool();
+        this.prefixCache = new PrefixCache(pool, model.kvCache().blockSize());
         this.scheduler = new Scheduler(new SchedulerConfig(config.tokenBudget(), config.maxSequences(),
                 model.kvCache().blockSize()));
         this.samplerWorkspace = new SamplerWorkspace(vocabSize);
@@ -87,7 +90,7 @@ public final class Engine implements AutoCloseable {
         this.endOfGeneration = java.util.Arrays.stream(special.endOfGeneration()).filter(t -> t >= 0 && t < vocabSize)
                 .toArray();
         this.logitRow = new float[vocabSize];
-        this.stats = new EngineStats(0, 0, pool.usedBlocks(), pool.capacity(), 0, 0, 0, 0);
+        this.stats = new EngineStats(0, 0, 0, pool.capacity(), 0, 0, 0, 0, 0, 0, 0);
         this.loop = Thread.ofPlatform().name("infer4j-engine").daemon(true).unstarted(this::runLoop);
         loop.start();
     }
@@ -264,11 +267,14 @@ public final class Engine implements AutoCloseable {
     }
 
     private void step() {
-        StepPlan plan = scheduler.plan(running, waiting, pool.freeBlocks());
+        reusePrefixes();
+        StepPlan plan = scheduler.plan(running, waiting, pool.freeBlocks() + prefixCache.evictable());
         for (long id : plan.preempted()) {
             Sequence s = remove(running, id);
             s.table.release(pool);
             s.computed = 0;
+            s.prefixLookedUp = false;
+            s.chain = PrefixCache.Chain.empty(0);
             insertByArrival(waiting, s);
             preemptions++;
         }
@@ -282,6 +288,13 @@ public final class Engine implements AutoCloseable {
                 fail(s, "the request does not fit the KV cache");
             }
             return;
+        }
+        int needed = 0;
+        for (StepPlan.Chunk chunk : plan.chunks()) {
+            needed += chunk.newBlocks();
+        }
+        if (needed > pool.freeBlocks()) {
+            prefixCache.evict(needed - pool.freeBlocks());
         }
         batch.clear();
         if (batchSequences.length < plan.chunks().size()) {
@@ -300,6 +313,7 @@ public final class Engine implements AutoCloseable {
         for (StepPlan.Chunk chunk : plan.chunks()) {
             Sequence s = batchSequences[n];
             s.computed += chunk.length();
+            s.chain = prefixCache.register(s.tokens, s.computed, s.table, s.chain);
             if (s.computed <= s.promptLength) {
                 promptTokensDone += chunk.length();
             }
@@ -310,6 +324,29 @@ public final class Engine implements AutoCloseable {
             batchSequences[n++] = null;
         }
         publishStats();
+    }
+
+    /**
+     * Gives the sequences next in line the K/V blocks the prefix cache holds for the start of their tokens, so
+     * the scheduler plans only the rest. At least the last token is always computed: its logits are needed.
+     */
+    private void reusePrefixes() {
+        int looked = 0;
+        for (Sequence s : waiting) {
+            if (looked++ == config.maxSequences()) {
+                break;
+            }
+            if (s.prefixLookedUp || s.table.blockCount() != 0) {
+                continue;
+            }
+            s.prefixLookedUp = true;
+            s.chain = prefixCache.attach(s.tokens, s.total - 1, 0, s.table);
+            s.computed = s.chain.blocks() * scheduler.config().blockSize();
+            if (!s.started) {
+                s.cachedTokens = Math.min(s.computed, s.promptLength);
+                s.started = true;
+            }
+        }
     }
 
     private void sampleAndEmit(Sequence s) {
@@ -432,8 +469,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishStats() {
-        stats = new EngineStats(running.size(), waiting.size() + submitted.size(), pool.usedBlocks(),
-                pool.capacity(), promptTokensDone, generatedTokensDone, preemptions, steps);
+        stats = new EngineStats(running.size(), waiting.size() + submitted.size(),
+                pool.usedBlocks() - prefixCache.evictable(), pool.capacity(), promptTokensDone, generatedTokensDone,
+                preemptions, steps, prefixCache.size(), prefixCache.lookups(), prefixCache.hits());
     }
 
     private static Sequence find(List<Sequence> list, long id) {

@@ -1,6 +1,7 @@
 package dev.infer4j.runtime.engine;
 
 import dev.infer4j.runtime.kv.BlockTable;
+import dev.infer4j.runtime.kv.PrefixCache;
 import dev.infer4j.runtime.sampling.SamplerChain;
 import dev.infer4j.runtime.sampling.TokenHistory;
 import dev.infer4j.runtime.scheduler.SequenceView;
@@ -31,6 +32,12 @@ final class Sequence implements SequenceView, GenerationHandle {
     int computed;
     int generated;
     int cachedTokens;
+    /** Whether the prefix cache was consulted since the sequence last held no blocks. */
+    boolean prefixLookedUp;
+    /** Whether the sequence has ever started (its first admission sets {@link #cachedTokens}). */
+    boolean started;
+    /** The full blocks registered in (or reused from) the prefix cache. */
+    PrefixCache.Chain chain = PrefixCache.Chain.empty(0);
     private volatile boolean cancelRequested;
 
     Sequence(long id, int[] prompt, GenerationListener listener, SamplerChain sampler, TextStream text,

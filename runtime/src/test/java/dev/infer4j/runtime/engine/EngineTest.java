@@ -179,6 +179,25 @@ class EngineTest {
         }
     }
 
+    @Test
+    void aRepeatedLongPromptReusesItsCachedBlocksAndGivesTheSameTokens() throws Exception {
+        String system = "Lily and Tom were best friends. They liked to play in the big green park near their house "
+                + "every day after school, and their dog Max came with them. ";
+        Completion first = engine.complete(GenerationRequest.of(Prompt.text(system + "One day"), greedy(16)));
+        Completion second = engine.complete(GenerationRequest.of(Prompt.text(system + "One day"), greedy(16)));
+        Completion sibling = engine.complete(GenerationRequest.of(Prompt.text(system + "Then Max"), greedy(16)));
+        int prompt = first.usage().promptTokens();
+        assertEquals(0, first.usage().cachedTokens());
+        assertEquals((prompt - 1) / 16 * 16, second.usage().cachedTokens(), "whole blocks before the last token");
+        assertArrayEquals(first.tokens(), second.tokens(), "reused K/V give the same continuation");
+        assertTrue(sibling.usage().cachedTokens() >= 16, "a shared system prompt is reused: " + sibling.usage());
+        try (Engine other = Engine.open(MODEL, new EngineConfig(512, 2, 256, 0, 4, 1))) {
+            Completion alone = other.complete(GenerationRequest.of(Prompt.text(system + "Then Max"), greedy(16)));
+            assertArrayEquals(alone.tokens(), sibling.tokens(), "a fresh engine computing everything agrees");
+        }
+        assertTrue(engine.stats().prefixHits() > 0 && engine.stats().prefixHitRate() > 0, engine.stats().toString());
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
