@@ -26,6 +26,12 @@ import java.util.Arrays;
  * allocates nothing. Driven by one thread at a time.
  */
 final class PagedAttention {
+    /**
+     * Multiply-adds below which a call stays on the calling thread: a decode step of a small model finishes sooner
+     * than another core can be woken, most of all when the cores are shared.
+     */
+    private static final long PARALLEL_WORK = 1 << 17;
+
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final RangeTask pairs = this::attendPairs;
@@ -97,13 +103,17 @@ final class PagedAttention {
         }
         int window = attention.slidingWindow();
         int span = 1;
+        long work = 0;
         for (int s = 0; s < batch.sequences(); s++) {
             int first = batch.firstToken(s);
             int count = batch.tokenCount(s);
             Arrays.fill(sequenceOf, first, first + count, s);
             int last = batch.position(first + count - 1);
-            span = Math.max(span, window > 0 ? Math.min(window, last + 1) : last + 1);
+            int visible = window > 0 ? Math.min(window, last + 1) : last + 1;
+            span = Math.max(span, visible);
+            work += (long) count * visible;
         }
+        work *= (long) heads * (layout.keyLength() + layout.valueLength());
         this.queryHeads = heads;
         this.kvHeads = layout.kvHeads();
         this.group = heads / layout.kvHeads();
@@ -119,7 +129,11 @@ final class PagedAttention {
         this.batch = batch;
         this.attention = attention;
         try {
-            pool.parallelFor(tokens * heads, pairs);
+            if (work < PARALLEL_WORK) {
+                attendPairs(0, tokens * heads, 0);
+            } else {
+                pool.parallelFor(tokens * heads, pairs);
+            }
         } finally {
             this.q = null;
             this.out = null;

@@ -27,7 +27,7 @@ import java.nio.ByteOrder;
  */
 final class RowKernels {
     /** Elements per task: below this the hand-off to another core costs more than the work. */
-    private static final int GRAIN = 4096;
+    private static final int GRAIN = 16384;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final WorkerPool pool;
