@@ -9,13 +9,11 @@ import dev.infer4j.kernels.KvBatch;
 import dev.infer4j.kernels.KvLayout;
 import dev.infer4j.kernels.KvStorage;
 import dev.infer4j.kernels.Rope;
-import dev.infer4j.kernels.RopeStyle;
 import dev.infer4j.kernels.Weight;
 import dev.infer4j.kernels.cpu.matmul.Matmul;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -23,15 +21,17 @@ import java.util.Map;
 /**
  * The CPU backend: heap activations, weights read in place, Vector API loops.
  *
- * <p>Matrix products run on {@link Matmul} kernels over one {@link WorkerPool} owned by this backend; the other
- * operations are cheap next to them and run on the caller's thread. Scratch space grows to the largest shape seen and is then reused, so steady decoding allocates nothing.
+ * <p>Every operation big enough to pay for the hand-off runs on the one {@link WorkerPool} owned by this backend:
+ * matrix products on {@link Matmul} kernels, attention split by (token, query head) in {@link PagedAttention}, the
+ * row-wise operations by rows in {@link RowKernels}. Each output element is computed by one worker in a fixed
+ * order, so results do not depend on the number of threads. Scratch space grows to the largest shape seen and is then reused, so steady decoding allocates nothing.
  * Not thread-safe: one step loop drives it.
  */
 public final class CpuKernels implements Kernels {
     private final WorkerPool pool;
     private final Map<GgmlType, Matmul> matmuls = new EnumMap<>(GgmlType.class);
-    private final PagedAttention attention = new PagedAttention();
-    private float[] angles = new float[0];
+    private final PagedAttention attention;
+    private final RowKernels rows;
 
     /**
      * A CPU backend.
@@ -43,6 +43,8 @@ public final class CpuKernels implements Kernels {
             throw new IllegalArgumentException("threads must not be negative, got " + threads);
         }
         pool = threads == 0 ? WorkerPool.ofAvailableCores() : new WorkerPool(threads);
+        attention = new PagedAttention(pool);
+        rows = new RowKernels(pool);
     }
 
     @Override
@@ -133,15 +135,7 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void embed(Weight table, int[] tokens, int count, ActivationBuffer out) {
-        MappedWeight t = mapped(table);
-        float[] o = array(out);
-        for (int i = 0; i < count; i++) {
-            int token = tokens[i];
-            if (token < 0 || token >= t.rows()) {
-                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + t.rows());
-            }
-            Dequantize.row(t.type(), t.data(), token * t.rowBytes(), o, i * t.cols(), t.cols());
-        }
+        rows.embed(mapped(table), tokens, count, array(out));
     }
 
     @Override
@@ -156,140 +150,42 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void rmsNorm(ActivationBuffer x, Weight gamma, ActivationBuffer out, int rows, float eps) {
-        MappedWeight g = vector(gamma);
-        float[] in = array(x);
-        float[] o = array(out);
-        int width = g.cols();
-        for (int r = 0; r < rows; r++) {
-            int base = r * width;
-            double sum = 0;
-            for (int i = 0; i < width; i++) {
-                float v = in[base + i];
-                sum += v * v;
-            }
-            float mean = (float) (sum / width);
-            float scale = 1.0f / (float) Math.sqrt(mean + eps);
-            for (int i = 0; i < width; i++) {
-                o[base + i] = (in[base + i] * scale) * g.data().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-            }
-        }
+        this.rows.rmsNorm(array(x), vector(gamma), array(out), rows, eps);
     }
 
     @Override
     public void addBias(ActivationBuffer x, Weight bias, int rows) {
-        MappedWeight b = vector(bias);
-        float[] a = array(x);
-        int width = b.cols();
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < width; i++) {
-                a[r * width + i] += b.data().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-            }
-        }
+        this.rows.addBias(array(x), vector(bias), rows);
     }
 
     @Override
     public void add(ActivationBuffer a, ActivationBuffer b, ActivationBuffer out, int count) {
-        float[] x = array(a);
-        float[] y = array(b);
-        float[] o = array(out);
-        for (int i = 0; i < count; i++) {
-            o[i] = x[i] + y[i];
-        }
+        rows.add(array(a), array(b), array(out), count);
     }
 
     @Override
     public void scale(ActivationBuffer x, float factor, int count) {
-        float[] a = array(x);
-        for (int i = 0; i < count; i++) {
-            a[i] *= factor;
-        }
+        rows.scale(array(x), factor, count);
     }
 
     @Override
     public void softCap(ActivationBuffer x, float cap, int count) {
-        float[] a = array(x);
-        float inverse = 1.0f / cap;
-        for (int i = 0; i < count; i++) {
-            a[i] = cap * (float) Math.tanh(a[i] * inverse);
-        }
+        rows.softCap(array(x), cap, count);
     }
 
     @Override
     public void softmax(ActivationBuffer x, int rows, int width) {
-        float[] a = array(x);
-        for (int r = 0; r < rows; r++) {
-            int base = r * width;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < width; i++) {
-                max = Math.max(max, a[base + i]);
-            }
-            double sum = 0;
-            for (int i = 0; i < width; i++) {
-                float e = (float) Math.exp(a[base + i] - max);
-                a[base + i] = e;
-                sum += e;
-            }
-            float inverse = (float) (1.0 / sum);
-            for (int i = 0; i < width; i++) {
-                a[base + i] *= inverse;
-            }
-        }
+        this.rows.softmax(array(x), rows, width);
     }
 
     @Override
     public void rope(ActivationBuffer x, int tokens, int heads, int headLength, int[] positions, Rope rope) {
-        float[] a = array(x);
-        int dims = rope.dims();
-        if (dims > headLength) {
-            throw new IllegalArgumentException("rope rotates " + dims + " values but heads have " + headLength);
-        }
-        if (angles.length < dims) {
-            angles = new float[dims];
-        }
-        int half = dims / 2;
-        for (int t = 0; t < tokens; t++) {
-            RopeAngles.compute(rope, positions[t], angles);
-            for (int h = 0; h < heads; h++) {
-                int base = (t * heads + h) * headLength;
-                for (int i0 = 0; i0 < dims; i0 += 2) {
-                    float cos = angles[i0];
-                    float sin = angles[i0 + 1];
-                    int first = rope.style() == RopeStyle.NORMAL ? base + i0 : base + i0 / 2;
-                    int second = rope.style() == RopeStyle.NORMAL ? first + 1 : first + half;
-                    float x0 = a[first];
-                    float x1 = a[second];
-                    a[first] = x0 * cos - x1 * sin;
-                    a[second] = x0 * sin + x1 * cos;
-                }
-            }
-        }
+        rows.rope(array(x), tokens, heads, headLength, positions, rope);
     }
 
     @Override
     public void storeKv(KvStorage kv, ActivationBuffer k, ActivationBuffer v, KvBatch batch) {
-        HeapKvStorage storage = heap(kv);
-        KvLayout layout = storage.layout();
-        int keyWidth = layout.kvHeads() * layout.keyLength();
-        int valueWidth = layout.kvHeads() * layout.valueLength();
-        float[] keys = array(k);
-        float[] values = array(v);
-        for (int t = 0; t < batch.tokens(); t++) {
-            int slot = batch.slot(t);
-            if (slot < 0 || slot >= layout.slots()) {
-                throw new IllegalArgumentException("cache slot " + slot + " is outside the " + layout.slots() + " slots");
-            }
-            if (storage.half()) {
-                for (int i = 0; i < keyWidth; i++) {
-                    storage.keyHalves[slot * keyWidth + i] = Float.floatToFloat16(keys[t * keyWidth + i]);
-                }
-                for (int i = 0; i < valueWidth; i++) {
-                    storage.valueHalves[slot * valueWidth + i] = Float.floatToFloat16(values[t * valueWidth + i]);
-                }
-            } else {
-                System.arraycopy(keys, t * keyWidth, storage.keyFloats, slot * keyWidth, keyWidth);
-                System.arraycopy(values, t * valueWidth, storage.valueFloats, slot * valueWidth, valueWidth);
-            }
-        }
+        rows.storeKv(heap(kv), array(k), array(v), batch);
     }
 
     @Override
@@ -299,37 +195,17 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void swiglu(ActivationBuffer gate, ActivationBuffer up, ActivationBuffer out, int count) {
-        float[] g = array(gate);
-        float[] u = array(up);
-        float[] o = array(out);
-        for (int i = 0; i < count; i++) {
-            float x = g[i];
-            o[i] = x / (1.0f + (float) Math.exp(-x)) * u[i];
-        }
+        rows.swiglu(array(gate), array(up), array(out), count);
     }
 
     @Override
     public void geglu(ActivationBuffer gate, ActivationBuffer up, ActivationBuffer out, int count) {
-        float[] g = array(gate);
-        float[] u = array(up);
-        float[] o = array(out);
-        for (int i = 0; i < count; i++) {
-            o[i] = GeluTable.gelu(g[i]) * u[i];
-        }
+        rows.geglu(array(gate), array(up), array(out), count);
     }
 
     @Override
     public void sigmoidGate(ActivationBuffer gate, ActivationBuffer x, int rows, int width) {
-        float[] g = array(gate);
-        float[] a = array(x);
-        for (int r = 0; r < rows; r++) {
-            // llama.cpp forms the shared-expert gate as silu(g) / g; the same expression keeps its rounding
-            float v = g[r];
-            float sigmoid = (v / (1.0f + (float) Math.exp(-v))) / v;
-            for (int i = 0; i < width; i++) {
-                a[r * width + i] *= sigmoid;
-            }
-        }
+        this.rows.sigmoidGate(array(gate), array(x), rows, width);
     }
 
     @Override

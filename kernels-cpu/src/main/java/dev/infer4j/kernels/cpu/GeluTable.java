@@ -17,7 +17,7 @@ final class GeluTable {
         float[] t = new float[1 << 16];
         for (int i = 0; i < t.length; i++) {
             float x = Float.float16ToFloat((short) i);
-            float y = 0.5f * x * (1.0f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1.0f + COEF_A * x * x)));
+            float y = 0.5f * x * (1.0f + (float) StrictMath.tanh(SQRT_2_OVER_PI * x * (1.0f + COEF_A * x * x)));
             t[i] = HalfFloats.roundToHalf(y);
         }
         return t;

@@ -43,8 +43,11 @@ class SyntheticModelsMatchLlamaCppTest {
     }
 
     /**
-     * Gemma 2 and 3 with an F16 cache land at 2.0e-4 and 4.4e-4 of the F16 reference (with an F32 cache they match
-     * the F32 reference to 6e-5 and 1.1e-5); the greedy runs match. See the report for what is known.
+     * Gemma 2 and 3 with an F16 cache land at 2.0e-4 and 4.0e-4 of the F16 reference (with an F32 cache they match
+     * the F32 reference to 6e-5 and 2.4e-6); the greedy runs match. Rounding Q and the probabilities to half is
+     * right (dropping either, on either layer kind, moves every family further away), and the other families of the
+     * same llama.cpp build match to 1.5e-5 with an F16 cache, so the gap is specific to Gemma's F16 path and still
+     * open; the largest difference is reported.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"synth-gemma2-F32", "synth-gemma3-F32"})
@@ -62,32 +65,36 @@ class SyntheticModelsMatchLlamaCppTest {
     /**
      * Runs every prompt of the reference and fails with the differences found.
      *
-     * @param checkLogits compare the last-position values (greedy is always compared)
+     * @param checkLogits fail when the last-position values differ by more than {@code tolerance} (their largest
+     *                    difference is always reported; greedy is always compared)
      */
     static void assertMatches(String name, KvType kvType, boolean checkLogits, float tolerance) throws IOException {
         SyntheticReference ref = SyntheticReference.load(name);
         try (GgufFile file = GgufFile.open(SyntheticReference.modelFile(name))) {
             Model model = Model.load(file, kernels, KvCacheSpec.forPositions(512).withType(kvType));
             StringBuilder failures = new StringBuilder();
+            float worstDiff = 0f;
             for (SyntheticReference.Prompt p : ref.prompts()) {
                 SyntheticReference.Expected expected = kvType == KvType.F16 ? p.f16Kv() : p.f32Kv();
                 Greedy.Run run = Greedy.run(model, p.tokens(), GREEDY_STEPS);
-                if (checkLogits) {
-                    float[] actual = expected.logprobs() ? Greedy.logSoftmax(run.promptLogits()) : run.promptLogits();
-                    int worst = worstIndex(expected.values(), actual);
-                    float diff = Math.abs(expected.values()[worst] - actual[worst]);
-                    if (diff > tolerance) {
-                        failures.append(String.format("%n  '%s': max |Δ %s| = %.3g at token %d (llama.cpp %.7g, ours %.7g)",
-                                p.text(), expected.logprobs() ? "logprob" : "logit", diff, worst,
-                                expected.values()[worst], actual[worst]));
-                    }
+                float[] actual = expected.logprobs() ? Greedy.logSoftmax(run.promptLogits()) : run.promptLogits();
+                int worst = worstIndex(expected.values(), actual);
+                float diff = Math.abs(expected.values()[worst] - actual[worst]);
+                worstDiff = Math.max(worstDiff, diff);
+                if (checkLogits && diff > tolerance) {
+                    failures.append(String.format("%n  '%s': max |Δ %s| = %.3g at token %d (llama.cpp %.7g, ours %.7g)",
+                            p.text(), expected.logprobs() ? "logprob" : "logit", diff, worst,
+                            expected.values()[worst], actual[worst]));
                 }
                 failures.append(greedyDifference(p.text(), expected, run.tokens(), 2 * tolerance));
             }
             assertEquals(0, model.kvCache().pool().usedBlocks(), "KV blocks leaked");
+            String summary = String.format("%s with %s KV: max |Δ| %.3g over %d prompts (tolerance %.3g)", name, kvType,
+                    worstDiff, ref.prompts().size(), tolerance);
             if (!failures.isEmpty()) {
-                fail(name + " with " + kvType + " KV differs from llama.cpp:" + failures);
+                fail(summary + "; differs from llama.cpp:" + failures);
             }
+            System.out.println(summary);
         }
     }
 
