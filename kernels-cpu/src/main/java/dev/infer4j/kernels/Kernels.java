@@ -1,6 +1,7 @@
 package dev.infer4j.kernels;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.formats.int4.GroupQuantizedMatrix;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Comparator;
@@ -73,6 +74,22 @@ public interface Kernels extends AutoCloseable {
      * @throws IllegalArgumentException if the data does not have the size that shape and type require
      */
     Weight weight(String name, GgmlType type, MemorySegment data, int rows, int cols);
+
+    /** Whether {@link #weight(GroupQuantizedMatrix)} accepts this matrix's layout and bit width. */
+    default boolean canMultiply(GroupQuantizedMatrix matrix) {
+        return false;
+    }
+
+    /**
+     * Wraps a group-quantized matrix (GPTQ, AWQ) as a weight for {@link #matmul}, read where it lies like
+     * {@link #weight(String, GgmlType, MemorySegment, int, int)}. Backends without such kernels keep this default.
+     *
+     * @throws IllegalArgumentException if this backend has no kernel for the matrix's layout and bit width
+     */
+    default Weight weight(GroupQuantizedMatrix matrix) {
+        throw new IllegalArgumentException("the " + name() + " backend has no matmul kernel for " + matrix.bits()
+                + "-bit " + matrix.layout() + " weights (" + matrix.name() + ")");
+    }
 
     /** A zeroed activation buffer of {@code floats} values. */
     ActivationBuffer allocate(int floats);

@@ -1,6 +1,7 @@
 package dev.infer4j.kernels.cpu;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.formats.int4.GroupQuantizedMatrix;
 import dev.infer4j.formats.quant.Dequantize;
 import dev.infer4j.kernels.ActivationBuffer;
 import dev.infer4j.kernels.Attention;
@@ -10,6 +11,8 @@ import dev.infer4j.kernels.KvLayout;
 import dev.infer4j.kernels.KvStorage;
 import dev.infer4j.kernels.Rope;
 import dev.infer4j.kernels.Weight;
+import dev.infer4j.kernels.cpu.int4.GroupQuantMatmul;
+import dev.infer4j.kernels.cpu.int4.GroupQuantWeight;
 import dev.infer4j.kernels.cpu.matmul.Matmul;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 
@@ -32,6 +35,7 @@ public final class CpuKernels implements Kernels {
     private final Map<GgmlType, Matmul> matmuls = new EnumMap<>(GgmlType.class);
     private final PagedAttention attention;
     private final RowKernels rows;
+    private GroupQuantMatmul groupQuantMatmul;
 
     /**
      * A CPU backend.
@@ -90,6 +94,20 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public boolean canMultiply(GroupQuantizedMatrix matrix) {
+        return GroupQuantMatmul.supports(matrix);
+    }
+
+    @Override
+    public Weight weight(GroupQuantizedMatrix matrix) {
+        if (!GroupQuantMatmul.supports(matrix)) {
+            throw new IllegalArgumentException("no matmul kernel for " + matrix.bits() + "-bit " + matrix.layout()
+                    + " weights (" + matrix.name() + ")");
+        }
+        return GroupQuantWeight.of(matrix);
+    }
+
+    @Override
     public ActivationBuffer allocate(int floats) {
         return new HeapBuffer(floats);
     }
@@ -140,6 +158,13 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void matmul(Weight w, ActivationBuffer x, ActivationBuffer out, int tokens) {
+        if (w instanceof GroupQuantWeight g) {
+            if (groupQuantMatmul == null) {
+                groupQuantMatmul = new GroupQuantMatmul(pool);
+            }
+            groupQuantMatmul.multiply(g, array(x), 0, g.cols(), tokens, array(out), 0, g.rows());
+            return;
+        }
         MappedWeight m = mapped(w);
         Matmul kernel = matmul(m.type());
         if (kernel == null) {

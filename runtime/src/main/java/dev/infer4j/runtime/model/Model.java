@@ -77,6 +77,18 @@ public final class Model {
         return new Model(config, weights, kernels, new KvCache(kernels, config.layerCount(), layout), method);
     }
 
+    /**
+     * A model over weights already bound by another loader (a Hugging Face directory, for one), with a fresh KV
+     * cache. The weights' backing memory must outlive the model.
+     */
+    public static Model of(ModelConfig config, ModelWeights weights, Kernels kernels, KvCacheSpec kvSpec,
+                           AttentionMethod method) {
+        AttentionConfig a = config.attention();
+        KvLayout layout = new KvLayout(kvSpec.blocks(), kvSpec.blockSize(), a.kvHeadCount(), a.keyLength(),
+                a.valueLength(), kvSpec.type());
+        return new Model(config, weights, kernels, new KvCache(kernels, config.layerCount(), layout), method);
+    }
+
     /** The model's configuration. */
     public ModelConfig config() {
         return config;

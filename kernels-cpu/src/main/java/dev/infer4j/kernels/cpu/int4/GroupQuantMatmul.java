@@ -1,0 +1,414 @@
+package dev.infer4j.kernels.cpu.int4;
+
+import dev.infer4j.formats.int4.GroupQuantizedMatrix;
+import dev.infer4j.formats.int4.PackedLayout;
+import dev.infer4j.kernels.cpu.parallel.RangeTask;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * {@code out[t][r] = Σ_c W[r][c] · x[t][c]} for a {@link GroupQuantWeight}, reading the packed words in place.
+ *
+ * <p>Both layouts keep one output feature per vector lane, so a 64-byte load of packed words feeds sixteen
+ * outputs: GPTQ words run along the output dimension (a word holds 32/bits consecutive inputs of one output),
+ * AWQ words hold eight outputs of one input. Within a group the kernel accumulates {@code Σ q·x} over the raw
+ * integers and applies the group once: {@code s·(Σ q·x − z·Σ x)}, with {@code Σ x} per group computed before the
+ * workers start. Activations stay in float (there is no llama.cpp reference to round like, and no integer dot
+ * product would be faster in float lanes). AWQ's interleaved nibbles come out as eight strided output sets; they
+ * are scattered back into order once per group, not per value.
+ *
+ * <p>GPTQ act-order ({@code g_idx} not consecutive) adds each column's products to its group's accumulator in a
+ * per-worker scratch row instead of a register. Output rows past the last whole vector block take a scalar path.
+ *
+ * <p>Not thread-safe: one caller at a time (the step loop); the work is split over the pool's workers.
+ */
+public final class GroupQuantMatmul implements RangeTask {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final int LANES = 16;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Outputs per GPTQ task: four vectors, so each packed input row is read as 256 contiguous bytes. */
+    private static final int GPTQ_BLOCK = 64;
+    /** Outputs per AWQ task: one vector of sixteen words of eight outputs. */
+    private static final int AWQ_BLOCK = 128;
+    /** AWQ nibble {@code j} of word lane {@code l} is output {@code 8l + order[j]}: the scatter maps back to order. */
+    private static final int[][] AWQ_SCATTER = new int[8][LANES];
+
+    static {
+        for (int j = 0; j < 8; j++) {
+            for (int l = 0; l < LANES; l++) {
+                AWQ_SCATTER[j][l] = 8 * l + PackedLayout.awqOutputOf(j);
+            }
+        }
+    }
+
+    private final WorkerPool pool;
+    private final float[][] scratch;
+    private float[] groupSums = new float[0];
+
+    // The call in progress, read by the workers; set before parallelFor, cleared after.
+    private GroupQuantWeight callWeight;
+    private float[] callX;
+    private int callXOffset;
+    private int callXStride;
+    private int callTokens;
+    private float[] callOut;
+    private int callOutOffset;
+    private int callOutStride;
+
+    /** A kernel splitting rows over {@code pool}. */
+    public GroupQuantMatmul(WorkerPool pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.scratch = new float[pool.threads()][];
+        for (int i = 0; i < scratch.length; i++) {
+            scratch[i] = new float[AWQ_BLOCK];
+        }
+    }
+
+    /** Whether this kernel reads {@code m}'s layout and bit width. */
+    public static boolean supports(GroupQuantizedMatrix m) {
+        return switch (m.layout()) {
+            case GPTQ -> m.bits() == 2 || m.bits() == 4 || m.bits() == 8;
+            case AWQ_GEMM -> m.bits() == 4;
+        };
+    }
+
+    /**
+     * {@code out[outOffset + t*outStride + r] = Σ_c W[r][c] · x[xOffset + t*xStride + c]} for every row {@code r}
+     * of {@code w} and {@code 0 ≤ t < tokens}.
+     *
+     * @throws IllegalArgumentException if a buffer is too small
+     */
+    public void multiply(GroupQuantWeight w, float[] x, int xOffset, int xStride, int tokens, float[] out,
+                         int outOffset, int outStride) {
+        GroupQuantizedMatrix m = w.matrix();
+        int rows = m.rows();
+        int cols = m.cols();
+        if (tokens < 1) {
+            throw new IllegalArgumentException("tokens must be positive, got " + tokens);
+        }
+        if ((tokens > 1 && (xStride < cols || outStride < rows)) || xOffset < 0 || outOffset < 0
+                || (long) xOffset + (long) (tokens - 1) * xStride + cols > x.length
+                || (long) outOffset + (long) (tokens - 1) * outStride + rows > out.length) {
+            throw new IllegalArgumentException(m.name() + ": buffers too small for " + tokens + " tokens of "
+                    + cols + " inputs and " + rows + " outputs (x " + x.length + ", out " + out.length + ")");
+        }
+        int groups = m.groups();
+        if (groupSums.length < tokens * groups) {
+            groupSums = new float[tokens * groups];
+        }
+        java.util.Arrays.fill(groupSums, 0, tokens * groups, 0f);
+        for (int t = 0; t < tokens; t++) {
+            int xb = xOffset + t * xStride;
+            int sb = t * groups;
+            if (w.consecutiveGroups()) {
+                int gs = m.groupSize();
+                for (int c = 0; c < cols; c++) {
+                    groupSums[sb + c / gs] += x[xb + c];
+                }
+            } else {
+                for (int c = 0; c < cols; c++) {
+                    groupSums[sb + m.groupOf(c)] += x[xb + c];
+                }
+            }
+        }
+        if (!w.consecutiveGroups()) {
+            for (int i = 0; i < scratch.length; i++) {
+                if (scratch[i].length < groups * GPTQ_BLOCK) {
+                    scratch[i] = new float[Math.max(AWQ_BLOCK, groups * GPTQ_BLOCK)];
+                }
+            }
+        }
+        callWeight = w;
+        callX = x;
+        callXOffset = xOffset;
+        callXStride = xStride;
+        callTokens = tokens;
+        callOut = out;
+        callOutOffset = outOffset;
+        callOutStride = outStride;
+        try {
+            int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
+            pool.parallelFor((rows + block - 1) / block, this);
+        } finally {
+            callWeight = null;
+            callX = null;
+            callOut = null;
+        }
+    }
+
+    /** Runs output blocks {@code [start, end)} for every token. */
+    @Override
+    public void run(int start, int end, int worker) {
+        GroupQuantWeight w = callWeight;
+        GroupQuantizedMatrix m = w.matrix();
+        boolean gptq = m.layout() == PackedLayout.GPTQ;
+        int block = gptq ? GPTQ_BLOCK : AWQ_BLOCK;
+        int groups = m.groups();
+        float[] work = scratch[worker];
+        for (int b = start; b < end; b++) {
+            int r0 = b * block;
+            boolean whole = r0 + block <= m.rows();
+            for (int t = 0; t < callTokens; t++) {
+                int xBase = callXOffset + t * callXStride;
+                int outBase = callOutOffset + t * callOutStride;
+                if (!whole) {
+                    scalarRows(m, r0, m.rows(), callX, xBase, callOut, outBase);
+                } else if (!gptq) {
+                    awqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
+                } else if (w.consecutiveGroups()) {
+                    gptqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase);
+                } else {
+                    gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
+                }
+            }
+        }
+    }
+
+    private static void gptqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
+                                  float[] out, int outBase) {
+        MemorySegment qw = m.qweight();
+        int rows = m.rows();
+        int cols = m.cols();
+        int bits = m.bits();
+        int pack = 32 / bits;
+        int mask = (1 << bits) - 1;
+        int gs = m.groupSize();
+        FloatVector t0 = FloatVector.zero(F);
+        FloatVector t1 = FloatVector.zero(F);
+        FloatVector t2 = FloatVector.zero(F);
+        FloatVector t3 = FloatVector.zero(F);
+        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+            int c1 = Math.min(cols, c0 + gs);
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            int c = c0;
+            while (c < c1) {
+                int p = c / pack;
+                int j0 = c - p * pack;
+                int j1 = Math.min(pack, j0 + (c1 - c));
+                long o = ((long) p * rows + r0) * 4;
+                IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
+                IntVector q1 = IntVector.fromMemorySegment(I, qw, o + 64, LE);
+                IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 128, LE);
+                IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 192, LE);
+                int xc = xBase + p * pack;
+                if (bits == 4 && j0 == 0 && j1 == 8) {
+                    // the common case, unrolled so every shift is a constant
+                    for (int j = 0; j < 8; j += 2) {
+                        FloatVector xa = FloatVector.broadcast(F, x[xc + j]);
+                        FloatVector xb = FloatVector.broadcast(F, x[xc + j + 1]);
+                        int sa = 4 * j;
+                        int sb = sa + 4;
+                        a0 = nib(q0, sa, 15).fma(xa, a0);
+                        a1 = nib(q1, sa, 15).fma(xa, a1);
+                        a2 = nib(q2, sa, 15).fma(xa, a2);
+                        a3 = nib(q3, sa, 15).fma(xa, a3);
+                        a0 = nib(q0, sb, 15).fma(xb, a0);
+                        a1 = nib(q1, sb, 15).fma(xb, a1);
+                        a2 = nib(q2, sb, 15).fma(xb, a2);
+                        a3 = nib(q3, sb, 15).fma(xb, a3);
+                    }
+                } else {
+                    for (int j = j0; j < j1; j++) {
+                        FloatVector xa = FloatVector.broadcast(F, x[xc + j]);
+                        int sh = bits * j;
+                        a0 = nib(q0, sh, mask).fma(xa, a0);
+                        a1 = nib(q1, sh, mask).fma(xa, a1);
+                        a2 = nib(q2, sh, mask).fma(xa, a2);
+                        a3 = nib(q3, sh, mask).fma(xa, a3);
+                    }
+                }
+                c += j1 - j0;
+            }
+            float sx = sums[sumBase + g];
+            t0 = applyGroup(m, g, r0, a0, sx, t0);
+            t1 = applyGroup(m, g, r0 + 16, a1, sx, t1);
+            t2 = applyGroup(m, g, r0 + 32, a2, sx, t2);
+            t3 = applyGroup(m, g, r0 + 48, a3, sx, t3);
+        }
+        t0.intoArray(out, outBase + r0);
+        t1.intoArray(out, outBase + r0 + 16);
+        t2.intoArray(out, outBase + r0 + 32);
+        t3.intoArray(out, outBase + r0 + 48);
+    }
+
+    private static void gptqActOrderBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase,
+                                          int r0, float[] out, int outBase, float[] acc) {
+        MemorySegment qw = m.qweight();
+        int rows = m.rows();
+        int cols = m.cols();
+        int bits = m.bits();
+        int pack = 32 / bits;
+        int mask = (1 << bits) - 1;
+        int groups = m.groups();
+        java.util.Arrays.fill(acc, 0, groups * GPTQ_BLOCK, 0f);
+        for (int p = 0; p < cols / pack; p++) {
+            long o = ((long) p * rows + r0) * 4;
+            IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
+            IntVector q1 = IntVector.fromMemorySegment(I, qw, o + 64, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 128, LE);
+            IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 192, LE);
+            for (int j = 0; j < pack; j++) {
+                int c = p * pack + j;
+                int a = m.groupOf(c) * GPTQ_BLOCK;
+                FloatVector xa = FloatVector.broadcast(F, x[xBase + c]);
+                int sh = bits * j;
+                nib(q0, sh, mask).fma(xa, FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
+                nib(q1, sh, mask).fma(xa, FloatVector.fromArray(F, acc, a + 16)).intoArray(acc, a + 16);
+                nib(q2, sh, mask).fma(xa, FloatVector.fromArray(F, acc, a + 32)).intoArray(acc, a + 32);
+                nib(q3, sh, mask).fma(xa, FloatVector.fromArray(F, acc, a + 48)).intoArray(acc, a + 48);
+            }
+        }
+        for (int v = 0; v < 4; v++) {
+            FloatVector total = FloatVector.zero(F);
+            for (int g = 0; g < groups; g++) {
+                total = applyGroup(m, g, r0 + 16 * v, FloatVector.fromArray(F, acc, g * GPTQ_BLOCK + 16 * v),
+                        sums[sumBase + g], total);
+            }
+            total.intoArray(out, outBase + r0 + 16 * v);
+        }
+    }
+
+    /** {@code total + s·(acc − z·Σx)} for the sixteen GPTQ outputs from {@code r}. */
+    private static FloatVector applyGroup(GroupQuantizedMatrix m, int g, int r, FloatVector acc, float sumX,
+                                          FloatVector total) {
+        long at = (long) g * m.rows() + r;
+        FloatVector scale = halfFloats(m.scales(), at * 2);
+        return acc.sub(gptqZeros(m, at).mul(sumX)).fma(scale, total);
+    }
+
+    /**
+     * The zero points of the sixteen outputs from word-aligned position {@code at = g*rows + r}: the 16/pack words
+     * that hold them, each spread over its pack of lanes and shifted into place.
+     */
+    private static FloatVector gptqZeros(GroupQuantizedMatrix m, long at) {
+        int bits = m.bits();
+        Spread s = switch (bits) {
+            case 2 -> Spread.TWO;
+            case 4 -> Spread.FOUR;
+            default -> Spread.EIGHT;
+        };
+        IntVector words = IntVector.fromMemorySegment(I, m.qzeros(), at / (32 / bits) * 4, LE, s.words);
+        IntVector z = words.rearrange(s.spread).lanewise(VectorOperators.LSHR, s.shifts).and((1 << bits) - 1);
+        return floats(z.add(m.zeroOffset()));
+    }
+
+    private static void awqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
+                                 float[] out, int outBase, float[] scatter) {
+        MemorySegment qw = m.qweight();
+        MemorySegment qz = m.qzeros();
+        int rows = m.rows();
+        int cols = m.cols();
+        int gs = m.groupSize();
+        long wordsPerRow = rows / 8;
+        long w0 = r0 / 8;
+        int offset = m.zeroOffset();
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + AWQ_BLOCK, 0f);
+        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+            int c1 = Math.min(cols, c0 + gs);
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
+            for (int c = c0; c < c1; c++) {
+                IntVector q = IntVector.fromMemorySegment(I, qw, (c * wordsPerRow + w0) * 4, LE);
+                FloatVector xa = FloatVector.broadcast(F, x[xBase + c]);
+                a0 = floats(q.and(15)).fma(xa, a0);
+                a1 = nib(q, 4, 15).fma(xa, a1);
+                a2 = nib(q, 8, 15).fma(xa, a2);
+                a3 = nib(q, 12, 15).fma(xa, a3);
+                a4 = nib(q, 16, 15).fma(xa, a4);
+                a5 = nib(q, 20, 15).fma(xa, a5);
+                a6 = nib(q, 24, 15).fma(xa, a6);
+                a7 = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, a7);
+            }
+            IntVector zq = IntVector.fromMemorySegment(I, qz, ((long) g * wordsPerRow + w0) * 4, LE);
+            float sx = sums[sumBase + g];
+            awqUnzero(a0, zq, 0, offset, sx, scatter);
+            awqUnzero(a1, zq, 1, offset, sx, scatter);
+            awqUnzero(a2, zq, 2, offset, sx, scatter);
+            awqUnzero(a3, zq, 3, offset, sx, scatter);
+            awqUnzero(a4, zq, 4, offset, sx, scatter);
+            awqUnzero(a5, zq, 5, offset, sx, scatter);
+            awqUnzero(a6, zq, 6, offset, sx, scatter);
+            awqUnzero(a7, zq, 7, offset, sx, scatter);
+            long sAt = ((long) g * rows + r0) * 2;
+            for (int v = 0; v < AWQ_BLOCK; v += LANES) {
+                int o = outBase + r0 + v;
+                halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, scatter, v), FloatVector.fromArray(F, out, o))
+                        .intoArray(out, o);
+            }
+        }
+    }
+
+    /** Writes {@code acc − z·Σx} of nibble {@code j} to the outputs it belongs to. */
+    private static void awqUnzero(FloatVector acc, IntVector zq, int j, int offset, float sumX, float[] scatter) {
+        FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
+        acc.sub(z.mul(sumX)).intoArray(scatter, 0, AWQ_SCATTER[j], 0);
+    }
+
+    private static void scalarRows(GroupQuantizedMatrix m, int from, int to, float[] x, int xBase, float[] out,
+                                   int outBase) {
+        for (int r = from; r < to; r++) {
+            float sum = 0f;
+            for (int c = 0; c < m.cols(); c++) {
+                sum += m.dequantize(r, c) * x[xBase + c];
+            }
+            out[outBase + r] = sum;
+        }
+    }
+
+    private static FloatVector nib(IntVector q, int shift, int mask) {
+        return floats(q.lanewise(VectorOperators.LSHR, shift).and(mask));
+    }
+
+    private static FloatVector floats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** Sixteen F16 values as floats: exponent and mantissa moved into place, re-biased by 2^112 (subnormals included). */
+    private static FloatVector halfFloats(MemorySegment s, long offset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** How sixteen GPTQ zero points unfold from the 16/pack words that hold them. */
+    private enum Spread {
+        TWO(2), FOUR(4), EIGHT(8);
+
+        final VectorMask<Integer> words;
+        final VectorShuffle<Integer> spread;
+        final IntVector shifts;
+
+        Spread(int bits) {
+            int pack = 32 / bits;
+            words = VectorMask.fromLong(I, (1L << (LANES / pack)) - 1);
+            int[] lanes = new int[LANES];
+            int[] shiftBy = new int[LANES];
+            for (int l = 0; l < LANES; l++) {
+                lanes[l] = l / pack;
+                shiftBy[l] = bits * (l % pack);
+            }
+            spread = VectorShuffle.fromArray(I, lanes, 0);
+            shifts = IntVector.fromArray(I, shiftBy, 0);
+        }
+    }
+}
