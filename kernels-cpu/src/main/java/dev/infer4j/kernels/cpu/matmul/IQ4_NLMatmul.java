@@ -46,6 +46,6 @@ final class IQ4_NLMatmul extends BlockMatmul {
             FloatVector s = floats(hi).fma(FloatVector.fromArray(F, a, q + 16), floats(lo).mul(FloatVector.fromArray(F, a, q)));
             acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 }

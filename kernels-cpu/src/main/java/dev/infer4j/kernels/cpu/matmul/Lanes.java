@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,7 +27,27 @@ final class Lanes {
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
+    // Lane i swapped with lane i^k: the steps of a fixed pairwise summation tree.
+    private static final VectorShuffle<Float> SWAP_8 = VectorShuffle.fromOp(F, i -> i ^ 8);
+    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromOp(F, i -> i ^ 4);
+    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
+
     private Lanes() {
+    }
+
+    /**
+     * The sum of the sixteen lanes in one fixed order: a pairwise tree (lane i plus lane i+8, then +4, +2, +1).
+     * {@code reduceLanes(ADD)} leaves the order of a float sum open and the interpreter, C1 and C2 do pick
+     * different ones, so the same row could round differently before and after warm-up. Every kernel reduces
+     * through here so that a result depends only on its inputs: not on the JIT tier, the batch or the tile.
+     */
+    static float sum(FloatVector v) {
+        FloatVector s = v.add(v.rearrange(SWAP_8));
+        s = s.add(s.rearrange(SWAP_4));
+        s = s.add(s.rearrange(SWAP_2));
+        s = s.add(s.rearrange(SWAP_1));
+        return s.lane(0);
     }
 
     /** The F16 value at {@code offset}, as a float. */

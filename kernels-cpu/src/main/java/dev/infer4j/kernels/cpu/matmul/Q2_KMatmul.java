@@ -61,7 +61,7 @@ final class Q2_KMatmul extends BlockMatmul {
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o + 80) * dy), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return Lanes.sum(acc) - mins;
     }
 
     private static FloatVector scale(MemorySegment w, long offset) {

@@ -68,6 +68,6 @@ final class Q3_KMatmul extends BlockMatmul {
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o + 108) * ds[dBase + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 }

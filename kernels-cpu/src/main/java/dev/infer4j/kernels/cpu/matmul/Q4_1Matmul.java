@@ -44,6 +44,6 @@ final class Q4_1Matmul extends BlockMatmul {
             acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc);
             mins += half(w, o + 2) * ss[dBase + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return Lanes.sum(acc) + mins;
     }
 }

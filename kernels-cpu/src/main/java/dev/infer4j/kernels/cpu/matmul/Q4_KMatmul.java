@@ -70,7 +70,7 @@ final class Q4_KMatmul extends BlockMatmul {
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return Lanes.sum(acc) - mins;
     }
 
     /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
@@ -151,9 +151,9 @@ final class Q4_KMatmul extends BlockMatmul {
             acc2 = blk2.fma(FloatVector.broadcast(F, dx * ds[db + 2 * nb]), acc2);
             acc3 = blk3.fma(FloatVector.broadcast(F, dx * ds[db + 3 * nb]), acc3);
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - mins0;
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
+        out[outIndex] = Lanes.sum(acc0) - mins0;
+        out[outIndex + outStride] = Lanes.sum(acc1) - mins1;
+        out[outIndex + 2 * outStride] = Lanes.sum(acc2) - mins2;
+        out[outIndex + 3 * outStride] = Lanes.sum(acc3) - mins3;
     }
 }

@@ -47,7 +47,7 @@ final class Q5_0Matmul extends BlockMatmul {
             FloatVector s = floats(hi).fma(FloatVector.fromArray(F, a, q + 16), floats(lo).mul(FloatVector.fromArray(F, a, q)));
             acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     /** Bit {@code shifts[lane]} of {@code qh} moved to bit 4 (value 16) of each lane. */

@@ -79,6 +79,6 @@ final class Q5_KMatmul extends BlockMatmul {
             blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
             blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
         }
-        return blk.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(blk);
     }
 }

@@ -73,6 +73,6 @@ final class Q6_KMatmul extends BlockMatmul {
                 blk = floats(v3).mul(FloatVector.fromArray(F, a, q + 96)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 6)).add(blk);
             }
         }
-        return blk.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(blk);
     }
 }

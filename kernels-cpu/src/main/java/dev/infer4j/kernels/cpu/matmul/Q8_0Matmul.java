@@ -8,7 +8,6 @@ import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_0 weights (34-byte blocks: F16 scale, 32 int8) times Q8_0 activations. Per block the 32 products are
@@ -50,9 +49,10 @@ final class Q8_0Matmul extends BlockMatmul {
                     byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q)));
             acc0 = s0.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc0);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc0.add(acc1));
     }
 
+    /** {@link #dot}'s arithmetic for each of four tokens (even blocks in one accumulator, odd in another). */
     @Override
     void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
         int cols = in.cols();
@@ -61,35 +61,72 @@ final class Q8_0Matmul extends BlockMatmul {
         float[] ds = in.scales();
         int q0 = token * cols;
         int d0 = token * nb;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
+        FloatVector e0 = FloatVector.zero(F);
+        FloatVector e1 = FloatVector.zero(F);
+        FloatVector e2 = FloatVector.zero(F);
+        FloatVector e3 = FloatVector.zero(F);
+        FloatVector o0 = FloatVector.zero(F);
+        FloatVector o1 = FloatVector.zero(F);
+        FloatVector o2 = FloatVector.zero(F);
+        FloatVector o3 = FloatVector.zero(F);
+        int b = 0;
         long o = rowOffset;
-        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            float dx = half(w, o);
-            FloatVector lo = byteFloats(w, o + 2);
-            FloatVector hi = byteFloats(w, o + 18);
+        for (; b + 2 <= nb; b += 2, o += 2 * BLOCK_BYTES) {
+            float dx0 = half(w, o);
+            FloatVector lo0 = byteFloats(w, o + 2);
+            FloatVector hi0 = byteFloats(w, o + 18);
+            float dx1 = half(w, o + BLOCK_BYTES);
+            FloatVector lo1 = byteFloats(w, o + BLOCK_BYTES + 2);
+            FloatVector hi1 = byteFloats(w, o + BLOCK_BYTES + 18);
             int q = q0 + b * 32;
             int d = d0 + b;
-            acc0 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc0);
-            q += cols;
-            d += nb;
-            acc1 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc1);
-            q += cols;
-            d += nb;
-            acc2 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc2);
-            q += cols;
-            d += nb;
-            acc3 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
+                e0 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e0);
+                o0 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
+                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o0);
+                q += cols;
+                d += nb;
+                e1 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e1);
+                o1 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
+                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o1);
+                q += cols;
+                d += nb;
+                e2 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e2);
+                o2 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
+                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o2);
+                q += cols;
+                d += nb;
+                e3 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e3);
+                o3 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
+                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o3);
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD);
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD);
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD);
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD);
+        if (b < nb) {
+            float dx0 = half(w, o);
+            FloatVector lo0 = byteFloats(w, o + 2);
+            FloatVector hi0 = byteFloats(w, o + 18);
+            int q = q0 + b * 32;
+            int d = d0 + b;
+            e0 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e0);
+            q += cols;
+            d += nb;
+            e1 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e1);
+            q += cols;
+            d += nb;
+            e2 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e2);
+            q += cols;
+            d += nb;
+            e3 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e3);
+        }
+        out[outIndex] = Lanes.sum(e0.add(o0));
+        out[outIndex + outStride] = Lanes.sum(e1.add(o1));
+        out[outIndex + 2 * outStride] = Lanes.sum(e2.add(o2));
+        out[outIndex + 3 * outStride] = Lanes.sum(e3.add(o3));
     }
 }
