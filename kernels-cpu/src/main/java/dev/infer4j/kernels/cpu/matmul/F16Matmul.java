@@ -16,7 +16,7 @@ final class F16Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         float[] a = in.values();
         int base = token * cols;
@@ -31,7 +31,8 @@ final class F16Matmul extends BlockMatmul {
             acc0 = Lanes.halfFloats(w, rowOffset + 2L * c).fma(FloatVector.fromArray(F, a, base + c), acc0);
             c += LANES;
         }
-        float sum = Lanes.sum(acc0.add(acc1));
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = Lanes.sum(lanes, 0);
         for (; c < cols; c++) {
             sum += Lanes.half(w, rowOffset + 2L * c) * a[base + c];
         }
@@ -40,7 +41,8 @@ final class F16Matmul extends BlockMatmul {
 
     /** {@link #dot}'s arithmetic for each of four tokens, one weight load serving all four. */
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         float[] a = in.values();
         int b0 = token * cols;
@@ -77,10 +79,14 @@ final class F16Matmul extends BlockMatmul {
             e3 = v.fma(FloatVector.fromArray(F, a, b3 + c), e3);
             c += LANES;
         }
-        float s0 = Lanes.sum(e0.add(o0));
-        float s1 = Lanes.sum(e1.add(o1));
-        float s2 = Lanes.sum(e2.add(o2));
-        float s3 = Lanes.sum(e3.add(o3));
+        e0.add(o0).intoArray(lanes, 0);
+        float s0 = Lanes.sum(lanes, 0);
+        e1.add(o1).intoArray(lanes, 0);
+        float s1 = Lanes.sum(lanes, 0);
+        e2.add(o2).intoArray(lanes, 0);
+        float s2 = Lanes.sum(lanes, 0);
+        e3.add(o3).intoArray(lanes, 0);
+        float s3 = Lanes.sum(lanes, 0);
         for (; c < cols; c++) {
             float v = Lanes.half(w, rowOffset + 2L * c);
             s0 += v * a[b0 + c];

@@ -8,7 +8,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,27 +26,29 @@ final class Lanes {
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
-    // Lane i swapped with lane i^k: the steps of a fixed pairwise summation tree.
-    private static final VectorShuffle<Float> SWAP_8 = VectorShuffle.fromOp(F, i -> i ^ 8);
-    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromOp(F, i -> i ^ 4);
-    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromOp(F, i -> i ^ 1);
-
     private Lanes() {
     }
 
     /**
-     * The sum of the sixteen lanes in one fixed order: a pairwise tree (lane i plus lane i+8, then +4, +2, +1).
-     * {@code reduceLanes(ADD)} leaves the order of a float sum open and the interpreter, C1 and C2 do pick
-     * different ones, so the same row could round differently before and after warm-up. Every kernel reduces
-     * through here so that a result depends only on its inputs: not on the JIT tier, the batch or the tile.
+     * The sum of the sixteen lanes a kernel stored at {@code lanes[offset..offset+15]} (with
+     * {@code intoArray}), in one fixed order: a pairwise tree, lane i with lane i+8, then +4, +2, +1.
+     *
+     * <p>{@code reduceLanes(ADD)} leaves the order of a float sum open and the interpreter, C1 and C2 do pick
+     * different ones, so the same row could round differently before and after warm-up. Every float reduction
+     * goes through here so that a result depends only on its inputs, not on the JIT tier, the batch or the
+     * tile. The vector is stored by the kernel itself and this method takes only the array: the large kernels
+     * run into C2's inlining node budget, and a helper with a vector argument that is then not inlined boxes it.
      */
-    static float sum(FloatVector v) {
-        FloatVector s = v.add(v.rearrange(SWAP_8));
-        s = s.add(s.rearrange(SWAP_4));
-        s = s.add(s.rearrange(SWAP_2));
-        s = s.add(s.rearrange(SWAP_1));
-        return s.lane(0);
+    static float sum(float[] lanes, int offset) {
+        float s0 = lanes[offset] + lanes[offset + 8];
+        float s1 = lanes[offset + 1] + lanes[offset + 9];
+        float s2 = lanes[offset + 2] + lanes[offset + 10];
+        float s3 = lanes[offset + 3] + lanes[offset + 11];
+        float s4 = lanes[offset + 4] + lanes[offset + 12];
+        float s5 = lanes[offset + 5] + lanes[offset + 13];
+        float s6 = lanes[offset + 6] + lanes[offset + 14];
+        float s7 = lanes[offset + 7] + lanes[offset + 15];
+        return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
     }
 
     /** The F16 value at {@code offset}, as a float. */

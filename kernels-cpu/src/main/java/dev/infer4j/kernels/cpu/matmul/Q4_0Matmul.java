@@ -28,51 +28,33 @@ final class Q4_0Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
         float[] ds = in.scales();
         float[] sums = in.sums();
-        int qBase = token * cols;
-        int dBase = token * nb;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
+        int q = token * cols;
+        int d = token * nb;
+        FloatVector acc = FloatVector.zero(F);
         float offset = 0f;
-        int b = 0;
-        for (; b + 2 <= nb; b += 2) {
-            // offsets as linear functions of the loop counter, so the segment bounds checks can be hoisted
-            long o = rowOffset + (long) b * BLOCK_BYTES;
-            int q = qBase + b * 32;
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector s0 = floats(n0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 16),
-                    floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, dx0 * ds[dBase + b]), acc0);
-            long o1 = o + BLOCK_BYTES;
-            float dx1 = half(w, o1);
-            IntVector n1 = unsignedBytes(w, o1 + 2);
-            FloatVector s1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
-                    floats(n1.and(0xF)).mul(FloatVector.fromArray(F, a, q + 32)));
-            acc1 = s1.fma(FloatVector.broadcast(F, dx1 * ds[dBase + b + 1]), acc1);
-            offset += dx0 * sums[dBase + b] + dx1 * sums[dBase + b + 1];
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            IntVector n = unsignedBytes(w, o + 2);
+            FloatVector s = floats(n.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 32 * b + 16),
+                    floats(n.and(0xF)).mul(FloatVector.fromArray(F, a, q + 32 * b)));
+            acc = s.fma(FloatVector.broadcast(F, dx * ds[d + b]), acc);
+            offset += dx * sums[d + b];
         }
-        if (b < nb) {
-            long o = rowOffset + (long) b * BLOCK_BYTES;
-            int q = qBase + b * 32;
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector s0 = floats(n0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 16),
-                    floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, dx0 * ds[dBase + b]), acc0);
-            offset += dx0 * sums[dBase + b];
-        }
-        return Lanes.sum(acc0.add(acc1)) - 8f * offset;
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) - 8f * offset;
     }
 
-    /** {@link #dot}'s arithmetic for each of four tokens (even blocks in one accumulator, odd in another). */
+    /** {@link #dot}'s arithmetic for each of four tokens. */
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
@@ -80,87 +62,48 @@ final class Q4_0Matmul extends BlockMatmul {
         float[] sums = in.sums();
         int q0 = token * cols;
         int d0 = token * nb;
-        FloatVector e0 = FloatVector.zero(F);
-        FloatVector e1 = FloatVector.zero(F);
-        FloatVector e2 = FloatVector.zero(F);
-        FloatVector e3 = FloatVector.zero(F);
-        FloatVector o0 = FloatVector.zero(F);
-        FloatVector o1 = FloatVector.zero(F);
-        FloatVector o2 = FloatVector.zero(F);
-        FloatVector o3 = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
         float off0 = 0f;
         float off1 = 0f;
         float off2 = 0f;
         float off3 = 0f;
-        int b = 0;
         long o = rowOffset;
-        for (; b + 2 <= nb; b += 2, o += 2 * BLOCK_BYTES) {
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector lo0 = floats(n0.and(0xF));
-            FloatVector hi0 = floats(n0.lanewise(VectorOperators.LSHR, 4));
-            float dx1 = half(w, o + BLOCK_BYTES);
-            IntVector n1 = unsignedBytes(w, o + BLOCK_BYTES + 2);
-            FloatVector lo1 = floats(n1.and(0xF));
-            FloatVector hi1 = floats(n1.lanewise(VectorOperators.LSHR, 4));
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            IntVector n = unsignedBytes(w, o + 2);
+            FloatVector lo = floats(n.and(0xF));
+            FloatVector hi = floats(n.lanewise(VectorOperators.LSHR, 4));
             int q = q0 + b * 32;
             int d = d0 + b;
-                e0 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e0);
-                o0 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
-                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o0);
-                off0 += dx0 * sums[d] + dx1 * sums[d + 1];
-                q += cols;
-                d += nb;
-                e1 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e1);
-                o1 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
-                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o1);
-                off1 += dx0 * sums[d] + dx1 * sums[d + 1];
-                q += cols;
-                d += nb;
-                e2 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e2);
-                o2 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
-                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o2);
-                off2 += dx0 * sums[d] + dx1 * sums[d + 1];
-                q += cols;
-                d += nb;
-                e3 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                        .fma(FloatVector.broadcast(F, dx0 * ds[d]), e3);
-                o3 = hi1.fma(FloatVector.fromArray(F, a, q + 48), lo1.mul(FloatVector.fromArray(F, a, q + 32)))
-                        .fma(FloatVector.broadcast(F, dx1 * ds[d + 1]), o3);
-                off3 += dx0 * sums[d] + dx1 * sums[d + 1];
+            acc0 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc0);
+            off0 += dx * sums[d];
+            q += cols;
+            d += nb;
+            acc1 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc1);
+            off1 += dx * sums[d];
+            q += cols;
+            d += nb;
+            acc2 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc2);
+            off2 += dx * sums[d];
+            q += cols;
+            d += nb;
+            acc3 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
+                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
+            off3 += dx * sums[d];
         }
-        if (b < nb) {
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector lo0 = floats(n0.and(0xF));
-            FloatVector hi0 = floats(n0.lanewise(VectorOperators.LSHR, 4));
-            int q = q0 + b * 32;
-            int d = d0 + b;
-            e0 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e0);
-            off0 += dx0 * sums[d];
-            q += cols;
-            d += nb;
-            e1 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e1);
-            off1 += dx0 * sums[d];
-            q += cols;
-            d += nb;
-            e2 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e2);
-            off2 += dx0 * sums[d];
-            q += cols;
-            d += nb;
-            e3 = hi0.fma(FloatVector.fromArray(F, a, q + 16), lo0.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx0 * ds[d]), e3);
-            off3 += dx0 * sums[d];
-        }
-        out[outIndex] = Lanes.sum(e0.add(o0)) - 8f * off0;
-        out[outIndex + outStride] = Lanes.sum(e1.add(o1)) - 8f * off1;
-        out[outIndex + 2 * outStride] = Lanes.sum(e2.add(o2)) - 8f * off2;
-        out[outIndex + 3 * outStride] = Lanes.sum(e3.add(o3)) - 8f * off3;
+        acc0.intoArray(lanes, 0);
+        out[outIndex] = Lanes.sum(lanes, 0) - 8f * off0;
+        acc1.intoArray(lanes, 0);
+        out[outIndex + outStride] = Lanes.sum(lanes, 0) - 8f * off1;
+        acc2.intoArray(lanes, 0);
+        out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0) - 8f * off2;
+        acc3.intoArray(lanes, 0);
+        out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0) - 8f * off3;
     }
 }
