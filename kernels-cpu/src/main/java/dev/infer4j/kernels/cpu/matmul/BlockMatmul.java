@@ -25,6 +25,8 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     private final ActivationFormat format;
     private final WorkerPool pool;
     private final PreparedInput ownInput = new PreparedInput();
+    /** Per worker, room for the lanes of one vector ({@link Lanes#sum}); padded so workers never share a cache line. */
+    private final float[][] laneScratch;
 
     // The call in progress, read by the workers through run(); set before parallelFor, cleared after.
     private MemorySegment callWeights;
@@ -39,6 +41,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         this.type = type;
         this.format = format;
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.laneScratch = new float[pool.threads()][2 * Lanes.LANES];
     }
 
     @Override
@@ -117,31 +120,39 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         float[] out = callOut;
         int outOffset = callOutOffset;
         int outStride = callOutStride;
+        float[] lanes = laneScratch[worker];
         int tokens = in.tokens();
         int rowEnd = Math.min(callRows, end * ROWS_PER_TASK);
         int t = 0;
         for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
             for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
-                dot4(w, r * rowBytes, in, t, out, outOffset + t * outStride + r, outStride);
+                dot4(w, r * rowBytes, in, t, out, outOffset + t * outStride + r, outStride, lanes);
             }
         }
         for (; t < tokens; t++) {
             for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
-                out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t);
+                out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t, lanes);
             }
         }
     }
 
-    /** Dot product of the weight row at byte {@code rowOffset} with token {@code token} of {@code in}. */
-    abstract float dot(MemorySegment w, long rowOffset, PreparedInput in, int token);
+    /**
+     * Dot product of the weight row at byte {@code rowOffset} with token {@code token} of {@code in}.
+     * {@code lanes} is this worker's scratch for {@link Lanes#sum}.
+     */
+    abstract float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes);
 
     /**
      * Dot products of one weight row with tokens {@code token .. token+3}, written to
-     * {@code out[outIndex + k*outStride]}. Types without a tiled kernel run {@link #dot} four times.
+     * {@code out[outIndex + k*outStride]}. Types without a tiled kernel run {@link #dot} four times. A tiled
+     * kernel must give each token bit for bit what {@link #dot} gives it (DESIGN principle 6: a token's result
+     * may not depend on the batch it is in): the same operations on the same values in the same order, only
+     * interleaved across tokens.
      */
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         for (int k = 0; k < TILE_TOKENS; k++) {
-            out[outIndex + k * outStride] = dot(w, rowOffset, in, token + k);
+            out[outIndex + k * outStride] = dot(w, rowOffset, in, token + k, lanes);
         }
     }
 }

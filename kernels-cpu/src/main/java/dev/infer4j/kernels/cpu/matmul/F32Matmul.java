@@ -7,7 +7,6 @@ import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** F32 weights times activations as they are; float lanes, tails of fewer than {@value Lanes#LANES} columns in scalar code. */
 final class F32Matmul extends BlockMatmul {
@@ -17,7 +16,7 @@ final class F32Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         float[] a = in.values();
         int base = token * cols;
@@ -32,37 +31,62 @@ final class F32Matmul extends BlockMatmul {
             acc0 = FloatVector.fromMemorySegment(F, w, rowOffset + 4L * c, Lanes.LE).fma(FloatVector.fromArray(F, a, base + c), acc0);
             c += LANES;
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = Lanes.sum(lanes, 0);
         for (; c < cols; c++) {
             sum += w.get(Lanes.FLOAT, rowOffset + 4L * c) * a[base + c];
         }
         return sum;
     }
 
+    /** {@link #dot}'s arithmetic for each of four tokens, one weight load serving all four. */
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         float[] a = in.values();
         int b0 = token * cols;
         int b1 = b0 + cols;
         int b2 = b1 + cols;
         int b3 = b2 + cols;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
+        // even and odd vector columns per token, as in dot
+        FloatVector e0 = FloatVector.zero(F);
+        FloatVector e1 = FloatVector.zero(F);
+        FloatVector e2 = FloatVector.zero(F);
+        FloatVector e3 = FloatVector.zero(F);
+        FloatVector o0 = FloatVector.zero(F);
+        FloatVector o1 = FloatVector.zero(F);
+        FloatVector o2 = FloatVector.zero(F);
+        FloatVector o3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + LANES <= cols; c += LANES) {
+        for (; c + 2 * LANES <= cols; c += 2 * LANES) {
             FloatVector v = FloatVector.fromMemorySegment(F, w, rowOffset + 4L * c, Lanes.LE);
-            acc0 = v.fma(FloatVector.fromArray(F, a, b0 + c), acc0);
-            acc1 = v.fma(FloatVector.fromArray(F, a, b1 + c), acc1);
-            acc2 = v.fma(FloatVector.fromArray(F, a, b2 + c), acc2);
-            acc3 = v.fma(FloatVector.fromArray(F, a, b3 + c), acc3);
+            FloatVector u = FloatVector.fromMemorySegment(F, w, rowOffset + 4L * (c + LANES), Lanes.LE);
+            e0 = v.fma(FloatVector.fromArray(F, a, b0 + c), e0);
+            o0 = u.fma(FloatVector.fromArray(F, a, b0 + c + LANES), o0);
+            e1 = v.fma(FloatVector.fromArray(F, a, b1 + c), e1);
+            o1 = u.fma(FloatVector.fromArray(F, a, b1 + c + LANES), o1);
+            e2 = v.fma(FloatVector.fromArray(F, a, b2 + c), e2);
+            o2 = u.fma(FloatVector.fromArray(F, a, b2 + c + LANES), o2);
+            e3 = v.fma(FloatVector.fromArray(F, a, b3 + c), e3);
+            o3 = u.fma(FloatVector.fromArray(F, a, b3 + c + LANES), o3);
         }
-        float s0 = acc0.reduceLanes(VectorOperators.ADD);
-        float s1 = acc1.reduceLanes(VectorOperators.ADD);
-        float s2 = acc2.reduceLanes(VectorOperators.ADD);
-        float s3 = acc3.reduceLanes(VectorOperators.ADD);
+        if (c + LANES <= cols) {
+            FloatVector v = FloatVector.fromMemorySegment(F, w, rowOffset + 4L * c, Lanes.LE);
+            e0 = v.fma(FloatVector.fromArray(F, a, b0 + c), e0);
+            e1 = v.fma(FloatVector.fromArray(F, a, b1 + c), e1);
+            e2 = v.fma(FloatVector.fromArray(F, a, b2 + c), e2);
+            e3 = v.fma(FloatVector.fromArray(F, a, b3 + c), e3);
+            c += LANES;
+        }
+        e0.add(o0).intoArray(lanes, 0);
+        float s0 = Lanes.sum(lanes, 0);
+        e1.add(o1).intoArray(lanes, 0);
+        float s1 = Lanes.sum(lanes, 0);
+        e2.add(o2).intoArray(lanes, 0);
+        float s2 = Lanes.sum(lanes, 0);
+        e3.add(o3).intoArray(lanes, 0);
+        float s3 = Lanes.sum(lanes, 0);
         for (; c < cols; c++) {
             float v = w.get(Lanes.FLOAT, rowOffset + 4L * c);
             s0 += v * a[b0 + c];

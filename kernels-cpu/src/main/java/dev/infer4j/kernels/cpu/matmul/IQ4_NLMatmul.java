@@ -29,7 +29,7 @@ final class IQ4_NLMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
@@ -46,6 +46,7 @@ final class IQ4_NLMatmul extends BlockMatmul {
             FloatVector s = floats(hi).fma(FloatVector.fromArray(F, a, q + 16), floats(lo).mul(FloatVector.fromArray(F, a, q)));
             acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 }

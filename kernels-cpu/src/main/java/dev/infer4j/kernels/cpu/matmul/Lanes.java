@@ -29,6 +29,28 @@ final class Lanes {
     private Lanes() {
     }
 
+    /**
+     * The sum of the sixteen lanes a kernel stored at {@code lanes[offset..offset+15]} (with
+     * {@code intoArray}), in one fixed order: a pairwise tree, lane i with lane i+8, then +4, +2, +1.
+     *
+     * <p>{@code reduceLanes(ADD)} leaves the order of a float sum open and the interpreter, C1 and C2 do pick
+     * different ones, so the same row could round differently before and after warm-up. Every float reduction
+     * goes through here so that a result depends only on its inputs, not on the JIT tier, the batch or the
+     * tile. The vector is stored by the kernel itself and this method takes only the array: the large kernels
+     * run into C2's inlining node budget, and a helper with a vector argument that is then not inlined boxes it.
+     */
+    static float sum(float[] lanes, int offset) {
+        float s0 = lanes[offset] + lanes[offset + 8];
+        float s1 = lanes[offset + 1] + lanes[offset + 9];
+        float s2 = lanes[offset + 2] + lanes[offset + 10];
+        float s3 = lanes[offset + 3] + lanes[offset + 11];
+        float s4 = lanes[offset + 4] + lanes[offset + 12];
+        float s5 = lanes[offset + 5] + lanes[offset + 13];
+        float s6 = lanes[offset + 6] + lanes[offset + 14];
+        float s7 = lanes[offset + 7] + lanes[offset + 15];
+        return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
+    }
+
     /** The F16 value at {@code offset}, as a float. */
     static float half(MemorySegment w, long offset) {
         return Float.float16ToFloat(w.get(HALF, offset));

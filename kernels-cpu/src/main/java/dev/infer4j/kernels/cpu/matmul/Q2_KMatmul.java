@@ -27,7 +27,7 @@ final class Q2_KMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -61,7 +61,8 @@ final class Q2_KMatmul extends BlockMatmul {
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o + 80) * dy), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) - mins;
     }
 
     private static FloatVector scale(MemorySegment w, long offset) {

@@ -27,7 +27,7 @@ final class Q3_KMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -68,6 +68,7 @@ final class Q3_KMatmul extends BlockMatmul {
             }
             acc = blk.fma(FloatVector.broadcast(F, half(w, o + 108) * ds[dBase + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 }

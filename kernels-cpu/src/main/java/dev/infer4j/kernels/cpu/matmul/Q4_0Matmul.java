@@ -28,50 +28,33 @@ final class Q4_0Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
         float[] ds = in.scales();
         float[] sums = in.sums();
-        int qBase = token * cols;
-        int dBase = token * nb;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
+        int q = token * cols;
+        int d = token * nb;
+        FloatVector acc = FloatVector.zero(F);
         float offset = 0f;
-        int b = 0;
-        for (; b + 2 <= nb; b += 2) {
-            // offsets as linear functions of the loop counter, so the segment bounds checks can be hoisted
-            long o = rowOffset + (long) b * BLOCK_BYTES;
-            int q = qBase + b * 32;
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector s0 = floats(n0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 16),
-                    floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, dx0 * ds[dBase + b]), acc0);
-            long o1 = o + BLOCK_BYTES;
-            float dx1 = half(w, o1);
-            IntVector n1 = unsignedBytes(w, o1 + 2);
-            FloatVector s1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
-                    floats(n1.and(0xF)).mul(FloatVector.fromArray(F, a, q + 32)));
-            acc1 = s1.fma(FloatVector.broadcast(F, dx1 * ds[dBase + b + 1]), acc1);
-            offset += dx0 * sums[dBase + b] + dx1 * sums[dBase + b + 1];
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            IntVector n = unsignedBytes(w, o + 2);
+            FloatVector s = floats(n.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 32 * b + 16),
+                    floats(n.and(0xF)).mul(FloatVector.fromArray(F, a, q + 32 * b)));
+            acc = s.fma(FloatVector.broadcast(F, dx * ds[d + b]), acc);
+            offset += dx * sums[d + b];
         }
-        if (b < nb) {
-            long o = rowOffset + (long) b * BLOCK_BYTES;
-            int q = qBase + b * 32;
-            float dx0 = half(w, o);
-            IntVector n0 = unsignedBytes(w, o + 2);
-            FloatVector s0 = floats(n0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 16),
-                    floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, dx0 * ds[dBase + b]), acc0);
-            offset += dx0 * sums[dBase + b];
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 8f * offset;
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) - 8f * offset;
     }
 
+    /** {@link #dot}'s arithmetic for each of four tokens. */
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
@@ -114,9 +97,13 @@ final class Q4_0Matmul extends BlockMatmul {
                     .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
             off3 += dx * sums[d];
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - 8f * off0;
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - 8f * off1;
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) - 8f * off2;
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - 8f * off3;
+        acc0.intoArray(lanes, 0);
+        out[outIndex] = Lanes.sum(lanes, 0) - 8f * off0;
+        acc1.intoArray(lanes, 0);
+        out[outIndex + outStride] = Lanes.sum(lanes, 0) - 8f * off1;
+        acc2.intoArray(lanes, 0);
+        out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0) - 8f * off2;
+        acc3.intoArray(lanes, 0);
+        out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0) - 8f * off3;
     }
 }

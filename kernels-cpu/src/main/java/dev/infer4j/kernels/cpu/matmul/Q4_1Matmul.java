@@ -25,7 +25,7 @@ final class Q4_1Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
@@ -44,6 +44,7 @@ final class Q4_1Matmul extends BlockMatmul {
             acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc);
             mins += half(w, o + 2) * ss[dBase + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) + mins;
     }
 }

@@ -30,7 +30,7 @@ final class Q4_KMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -38,7 +38,7 @@ final class Q4_KMatmul extends BlockMatmul {
         int[] bsums = in.blockSums();
         int qBase = token * cols;
         int dBase = token * nb;
-        FloatVector acc = FloatVector.zero(F);
+        float sum = 0f;
         float mins = 0f;
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
@@ -68,9 +68,9 @@ final class Q4_KMatmul extends BlockMatmul {
                 blk = t0.fma(FloatVector.broadcast(F, (float) sc0), blk);
                 blk = t1.fma(FloatVector.broadcast(F, (float) sc1), blk);
             }
-            acc = blk.fma(FloatVector.broadcast(F, half(w, o) * dy), acc);
+            sum += half(w, o) * dy * ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return sum - mins;
     }
 
     /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
@@ -84,7 +84,8 @@ final class Q4_KMatmul extends BlockMatmul {
     }
 
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -92,10 +93,10 @@ final class Q4_KMatmul extends BlockMatmul {
         int[] bsums = in.blockSums();
         int q0 = token * cols;
         int d0 = token * nb;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
+        float sum0 = 0f;
+        float sum1 = 0f;
+        float sum2 = 0f;
+        float sum3 = 0f;
         float mins0 = 0f;
         float mins1 = 0f;
         float mins2 = 0f;
@@ -146,14 +147,14 @@ final class Q4_KMatmul extends BlockMatmul {
                 blk3 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
                         l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk3));
             }
-            acc0 = blk0.fma(FloatVector.broadcast(F, dx * ds[db]), acc0);
-            acc1 = blk1.fma(FloatVector.broadcast(F, dx * ds[db + nb]), acc1);
-            acc2 = blk2.fma(FloatVector.broadcast(F, dx * ds[db + 2 * nb]), acc2);
-            acc3 = blk3.fma(FloatVector.broadcast(F, dx * ds[db + 3 * nb]), acc3);
+            sum0 += dx * ds[db] * ((IntVector) blk0.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            sum1 += dx * ds[db + nb] * ((IntVector) blk1.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            sum2 += dx * ds[db + 2 * nb] * ((IntVector) blk2.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            sum3 += dx * ds[db + 3 * nb] * ((IntVector) blk3.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - mins0;
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
+        out[outIndex] = sum0 - mins0;
+        out[outIndex + outStride] = sum1 - mins1;
+        out[outIndex + 2 * outStride] = sum2 - mins2;
+        out[outIndex + 3 * outStride] = sum3 - mins3;
     }
 }

@@ -26,7 +26,7 @@ final class Q5_KMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -52,8 +52,11 @@ final class Q5_KMatmul extends BlockMatmul {
         return sum - mins;
     }
 
-    /** The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary. */
-    private static float superBlock(MemorySegment w, long o, float[] a, int qBlock, int scLow, int scHigh) {
+    /**
+     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary. The
+     * lanes hold exact integers, so they are added as ints, in no particular order.
+     */
+    private static int superBlock(MemorySegment w, long o, float[] a, int qBlock, int scLow, int scHigh) {
         IntVector h0 = bytes(w, o + 16);
         IntVector h1 = bytes(w, o + 32);
         FloatVector blk = FloatVector.zero(F);
@@ -79,6 +82,6 @@ final class Q5_KMatmul extends BlockMatmul {
             blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
             blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
         }
-        return blk.reduceLanes(VectorOperators.ADD);
+        return ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
     }
 }

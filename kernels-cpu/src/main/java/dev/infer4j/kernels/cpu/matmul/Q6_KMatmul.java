@@ -1,7 +1,6 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
@@ -28,7 +27,7 @@ final class Q6_KMatmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
         float[] a = in.values();
@@ -44,35 +43,30 @@ final class Q6_KMatmul extends BlockMatmul {
     }
 
     /**
-     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary
-     * (a vector argument or result of a call that is not inlined is boxed).
+     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary (a
+     * vector argument or result of a call that is not inlined is boxed). One loop turn per 16 values keeps
+     * the parsed body small: C2 stops inlining, and the vector operations stay boxing calls, once a method
+     * passes its node budget, while unrolling a small loop later costs nothing against it. The 6-bit values
+     * are put together in byte lanes and widened once, straight to floats. The lanes hold exact integers, so
+     * they are added as ints, in no particular order.
      */
-    private static float superBlock(MemorySegment w, long o, float[] a, int qBlock) {
+    private static int superBlock(MemorySegment w, long o, float[] a, int qBlock) {
         FloatVector blk = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            {
-                int h = k >> 1;
-                int g = k & 1;
-                long ql = o + 64 * h + 16 * g;
-                IntVector qlA = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, ql, Lanes.LE)
-                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
-                IntVector qlB = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, ql + 32, Lanes.LE)
-                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
-                IntVector qh = (IntVector) ByteVector.fromMemorySegment(Lanes.B16, w, o + 128 + 32 * h + 16 * g, Lanes.LE)
-                        .convertShape(VectorOperators.B2I, Lanes.I, 0);
-                long sc = o + 192 + 8 * h + g;
-                int q = qBlock + 128 * h + 16 * g;
-                IntVector v0 = qlA.and(0xF).or(qh.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                IntVector v1 = qlB.and(0xF).or(qh.and(0xC).lanewise(VectorOperators.LSHL, 2)).sub(32);
-                IntVector v2 = qlA.lanewise(VectorOperators.LSHR, 4).and(0xF).or(qh.and(0x30)).sub(32);
-                IntVector v3 = qlB.lanewise(VectorOperators.LSHR, 4).and(0xF)
-                        .or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
-                blk = floats(v0).mul(FloatVector.fromArray(F, a, q)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc)).add(blk);
-                blk = floats(v1).mul(FloatVector.fromArray(F, a, q + 32)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 2)).add(blk);
-                blk = floats(v2).mul(FloatVector.fromArray(F, a, q + 64)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 4)).add(blk);
-                blk = floats(v3).mul(FloatVector.fromArray(F, a, q + 96)).mul((float) w.get(ValueLayout.JAVA_BYTE, sc + 6)).add(blk);
-            }
+        for (int j = 0; j < 16; j++) {
+            // values 128h + 32s + 16g + l: low bits in nibble s>>1 of ql byte 64h + 32(s&1) + 16g + l,
+            // high bits 2s..2s+1 of qh byte 32h + 16g + l, scale 8h + 2s + g
+            int h = j >> 3;
+            int s = (j >> 1) & 3;
+            int g = j & 1;
+            ByteVector ql = ByteVector.fromMemorySegment(Lanes.B16, w, o + 64 * h + 32 * (s & 1) + 16 * g, Lanes.LE);
+            ByteVector qh = ByteVector.fromMemorySegment(Lanes.B16, w, o + 128 + 32 * h + 16 * g, Lanes.LE);
+            ByteVector v = ql.lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((byte) 0xF)
+                    .or(qh.lanewise(VectorOperators.LSHR, 2 * s).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32);
+            FloatVector scale = FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, o + 192 + 8 * h + 2 * s + g));
+            blk = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, a, qBlock + 128 * h + 32 * s + 16 * g)).fma(scale, blk);
         }
-        return blk.reduceLanes(VectorOperators.ADD);
+        return ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
     }
 }

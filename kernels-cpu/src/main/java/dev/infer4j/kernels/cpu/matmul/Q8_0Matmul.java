@@ -8,7 +8,6 @@ import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_0 weights (34-byte blocks: F16 scale, 32 int8) times Q8_0 activations. Per block the 32 products are
@@ -23,38 +22,28 @@ final class Q8_0Matmul extends BlockMatmul {
     }
 
     @Override
-    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token) {
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
         float[] ds = in.scales();
-        int qBase = token * cols;
-        int dBase = token * nb;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int b = 0;
+        int q = token * cols;
+        int d = token * nb;
+        FloatVector acc = FloatVector.zero(F);
         long o = rowOffset;
-        for (; b + 2 <= nb; b += 2, o += 2 * BLOCK_BYTES) {
-            int q = qBase + b * 32;
-            FloatVector s0 = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 16),
-                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc0);
-            long o1 = o + BLOCK_BYTES;
-            FloatVector s1 = byteFloats(w, o1 + 18).fma(FloatVector.fromArray(F, a, q + 48),
-                    byteFloats(w, o1 + 2).mul(FloatVector.fromArray(F, a, q + 32)));
-            acc1 = s1.fma(FloatVector.broadcast(F, half(w, o1) * ds[dBase + b + 1]), acc1);
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            FloatVector s = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 32 * b + 16),
+                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q + 32 * b)));
+            acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[d + b]), acc);
         }
-        if (b < nb) {
-            int q = qBase + b * 32;
-            FloatVector s0 = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 16),
-                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q)));
-            acc0 = s0.fma(FloatVector.broadcast(F, half(w, o) * ds[dBase + b]), acc0);
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 
+    /** {@link #dot}'s arithmetic for each of four tokens. */
     @Override
-    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride) {
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
         float[] a = in.values();
@@ -87,9 +76,13 @@ final class Q8_0Matmul extends BlockMatmul {
             acc3 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
                     .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD);
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD);
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD);
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        out[outIndex] = Lanes.sum(lanes, 0);
+        acc1.intoArray(lanes, 0);
+        out[outIndex + outStride] = Lanes.sum(lanes, 0);
+        acc2.intoArray(lanes, 0);
+        out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0);
+        acc3.intoArray(lanes, 0);
+        out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0);
     }
 }
