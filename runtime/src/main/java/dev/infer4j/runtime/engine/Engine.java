@@ -562,7 +562,7 @@ public final class Engine implements AutoCloseable {
     /**
      * Tells the planner how many proposals each decoding sequence would like verified: n-gram proposals are made
      * here (their number is exact); a draft model drafts after planning, up to what the plan grants. Proposals
-     * are capped so that the bonus token still fits the sequence's token limit and the context.
+     * are capped by the sequence's token limit and the context.
      */
     private void offerProposals() {
         for (Sequence s : running) {
@@ -571,7 +571,8 @@ public final class Engine implements AutoCloseable {
             if (!s.speculates || s.total - s.computed != 1) {
                 continue;
             }
-            int room = Math.min(maxProposals, Math.min(s.generationLimit - s.generated - 1, contextLength - s.total - 1));
+            // accepting them all may reach the limit: the sequence then ends without the extra sampled token
+            int room = Math.min(maxProposals, Math.min(s.generationLimit - s.generated, contextLength - s.total));
             if (room <= 0) {
                 continue;
             }
