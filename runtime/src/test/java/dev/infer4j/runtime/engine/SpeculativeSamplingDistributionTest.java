@@ -39,7 +39,7 @@ class SpeculativeSamplingDistributionTest {
     private static final Path TARGET = SharedData.file("models/gguf/stories260K.gguf");
     private static final Path DRAFT = SharedData.file("models/gguf/stories260K-Q4_0.gguf");
     private static final String PROMPT = "Lily saw a cat. Lily saw a bird. Lily saw a big dog. Lily saw a";
-    private static final int SAMPLES = 3000;
+    private static final int SAMPLES = 2000;
     /** Upper 0.1% point of the standard normal: the test's significance is 0.001. */
     private static final double Z_999 = 3.0902;
     private static final SamplingParams PARAMS = SamplingParams.builder().temperature(1.5f).topK(8).topP(1.0f)
