@@ -7,7 +7,9 @@ import dev.infer4j.runtime.engine.GenerationRequest;
 import dev.infer4j.runtime.engine.GenerationStream;
 import dev.infer4j.runtime.engine.Prompt;
 import dev.infer4j.runtime.engine.RequestRejectedException;
+import dev.infer4j.runtime.engine.SpeculationCounts;
 import dev.infer4j.runtime.sampling.SamplingParams;
+import dev.infer4j.runtime.spec.Speculation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,8 +70,33 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-text tokens")
     boolean ignoreEos;
 
+    @Option(names = "--draft-model", description = "a small .gguf model with the same vocabulary, for speculative decoding")
+    Path draftModel;
+
+    @Option(names = "--draft-max", defaultValue = "8", description = "most tokens proposed per step (default: ${DEFAULT-VALUE})")
+    int draftMax;
+
+    @Option(names = "--draft-min-p", defaultValue = "0.0", description = "stop drafting at a token the draft gives less than this probability (default: ${DEFAULT-VALUE})")
+    float draftMinP;
+
+    @Option(names = "--spec", description = "speculate without a draft model: ngram (prompt lookup)")
+    String specMethod;
+
     @Spec
     CommandSpec spec;
+
+    private Speculation speculation() {
+        if (specMethod != null && !specMethod.equals("ngram")) {
+            throw new IllegalArgumentException("--spec supports only ngram, got " + specMethod);
+        }
+        if (specMethod != null && draftModel != null) {
+            throw new IllegalArgumentException("--spec ngram and --draft-model exclude each other");
+        }
+        if (draftModel != null) {
+            return new Speculation.DraftFile(draftModel, draftMax, draftMinP);
+        }
+        return specMethod == null ? null : Speculation.Ngram.of(draftMax);
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -82,7 +109,9 @@ final class GenerateCommand implements Callable<Integer> {
             sampling.seed(seed);
         }
         long loadStart = System.nanoTime();
-        try (Engine engine = Engine.open(model, new EngineConfig(context, 1, 512, 0, 0, threads))) {
+        Speculation speculation = speculation();
+        EngineConfig config = new EngineConfig(context, 1, 512, 0, 0, threads);
+        try (Engine engine = speculation == null ? Engine.open(model, config) : Engine.open(model, config, speculation)) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             out.print(prompt);
             out.flush();
@@ -127,6 +156,11 @@ final class GenerateCommand implements Callable<Integer> {
                     Math.max(0, generated - 1), Math.max(0, generated - 1) / Math.max(genMs, 1e-9) * 1000);
             err.printf("total time       = %10.2f ms / %5d tokens, finished: %s%n", (end - start) / 1e6,
                     promptTokens + generated, finished.reason().name().toLowerCase());
+            if (speculation != null) {
+                SpeculationCounts c = finished.usage().speculation();
+                err.printf("speculation      = %d drafted, %d accepted (acceptance %.3f), %.2f tokens per target step%n",
+                        c.draftedTokens(), c.acceptedTokens(), c.acceptanceRate(), c.tokensPerStep());
+            }
             err.flush();
         }
         return 0;

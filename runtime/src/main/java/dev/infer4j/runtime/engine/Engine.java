@@ -3,6 +3,7 @@ package dev.infer4j.runtime.engine;
 import dev.infer4j.formats.tokenizer.SpecialTokens;
 import dev.infer4j.formats.tokenizer.Tokenizer;
 import dev.infer4j.runtime.kv.BlockPool;
+import dev.infer4j.runtime.kv.BlockTable;
 import dev.infer4j.runtime.kv.PrefixCache;
 import dev.infer4j.runtime.model.Batch;
 import dev.infer4j.runtime.model.Logits;
@@ -15,6 +16,11 @@ import dev.infer4j.runtime.sampling.TokenLogprobs;
 import dev.infer4j.runtime.scheduler.Scheduler;
 import dev.infer4j.runtime.scheduler.SchedulerConfig;
 import dev.infer4j.runtime.scheduler.StepPlan;
+import dev.infer4j.runtime.spec.AcceptanceRule;
+import dev.infer4j.runtime.spec.NgramProposer;
+import dev.infer4j.runtime.spec.SharedVocabulary;
+import dev.infer4j.runtime.spec.Speculation;
+import dev.infer4j.runtime.spec.SpeculativeSampling;
 import dev.infer4j.runtime.text.TextDelta;
 import dev.infer4j.runtime.text.TextStream;
 
@@ -36,6 +42,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Scheduler} for a plan, gives blocks, runs one forward pass over the whole batch, samples, and sends each
  * sequence's events to its listener. Whatever way a sequence ends (finished, cancelled, failed, engine closed),
  * its KV blocks go back to the pool.
+ *
+ * <p>With {@link Speculation} on, a decoding sequence first gets proposals (from a draft model with its own KV
+ * cache, run in batched passes, or from n-gram lookup in its own text); the target then verifies its newest token
+ * plus every proposal in the same forward pass, accepting each by the speculative sampling rule so that the
+ * output has exactly the target's distribution. Rejected positions are rolled back in both caches: the computed
+ * count only covers accepted tokens, blocks past them go back to the pool, and the prefix cache only ever sees
+ * accepted tokens.
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
@@ -61,19 +74,41 @@ public final class Engine implements AutoCloseable {
     private final Thread loop;
     private volatile boolean closing;
 
+    // Speculative decoding: all null/zero when off.
+    private final Speculation speculation;
+    private final AcceptanceRule acceptanceRule;
+    private final int maxProposals;
+    private final NgramProposer ngram;
+    private final Model draftModel;
+    private final BlockPool draftPool;
+    private final float draftMinP;
+
     // Step-loop state: touched by the loop thread only.
     private final List<Sequence> running = new ArrayList<>();
     private final List<Sequence> waiting = new ArrayList<>();
     private final Batch batch = new Batch();
     private final float[] logitRow;
     private Sequence[] batchSequences = new Sequence[16];
+    private boolean[] verifying = new boolean[16];
+    private Sequence[] draftSequences = new Sequence[16];
+    private final Batch draftBatch = new Batch();
+    private double[] draftProbs = new double[0];
+    private final double[] targetProbs;
+    private final double[] draftRow;
+    private final int[] verifyIds;
+    private final TokenLogprobs verifyLogprobs = new TokenLogprobs();
+    private long draftedTokens;
+    private long acceptedDraftTokens;
+    private long decodeSteps;
+    private long decodeTokens;
     private volatile EngineStats stats;
     private long promptTokensDone;
     private long generatedTokensDone;
     private long preemptions;
     private long steps;
 
-    private Engine(Model model, Tokenizer tokenizer, EngineConfig config, AutoCloseable... owned) {
+    private Engine(Model model, Tokenizer tokenizer, EngineConfig config, Speculation speculation,
+                   AcceptanceRule acceptanceRule, AutoCloseable... owned) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.config = config;
@@ -90,7 +125,38 @@ public final class Engine implements AutoCloseable {
         this.endOfGeneration = java.util.Arrays.stream(special.endOfGeneration()).filter(t -> t >= 0 && t < vocabSize)
                 .toArray();
         this.logitRow = new float[vocabSize];
-        this.stats = new EngineStats(0, 0, 0, pool.capacity(), 0, 0, 0, 0, 0, 0, 0);
+        this.speculation = speculation;
+        this.acceptanceRule = acceptanceRule;
+        this.maxProposals = speculation == null ? 0 : speculation.maxTokens();
+        switch (speculation) {
+            case null -> {
+                this.ngram = null;
+                this.draftModel = null;
+                this.draftMinP = 0f;
+            }
+            case Speculation.Ngram n -> {
+                this.ngram = new NgramProposer(n.minMatch(), n.maxMatch());
+                this.draftModel = null;
+                this.draftMinP = 0f;
+            }
+            case Speculation.Draft d -> {
+                SharedVocabulary.require(tokenizer, d.tokenizer(), null);
+                if (d.model().config().vocabSize() != vocabSize) {
+                    throw new IllegalArgumentException("the draft model's output has " + d.model().config().vocabSize()
+                            + " logits per token, the target's " + vocabSize);
+                }
+                this.ngram = null;
+                this.draftModel = d.model();
+                this.draftMinP = d.minP();
+            }
+            case Speculation.DraftFile f -> throw new IllegalArgumentException(
+                    "a draft model file is loaded by Engine.open; Engine.create takes a loaded Speculation.Draft");
+        }
+        this.draftPool = draftModel == null ? null : draftModel.kvCache().pool();
+        this.targetProbs = new double[speculation == null ? 0 : vocabSize];
+        this.draftRow = new double[draftModel == null ? 0 : vocabSize];
+        this.verifyIds = new int[maxProposals + 1];
+        this.stats = new EngineStats(0, 0, 0, pool.capacity(), 0, 0, 0, 0, 0, 0, 0, SpeculationCounts.NONE);
         this.loop = Thread.ofPlatform().name("infer4j-engine").daemon(true).unstarted(this::runLoop);
         loop.start();
     }
@@ -104,7 +170,28 @@ public final class Engine implements AutoCloseable {
      * @param owned     closed (in order) when the engine closes: the model file, the kernels backend
      */
     public static Engine create(Model model, Tokenizer tokenizer, EngineConfig config, AutoCloseable... owned) {
-        return new Engine(model, tokenizer, config, owned);
+        return new Engine(model, tokenizer, config, null, null, owned);
+    }
+
+    /**
+     * An engine over a loaded model that decodes speculatively.
+     *
+     * @param speculation n-gram lookup, or a loaded {@link Speculation.Draft} whose KV cache is sized for this
+     *                    engine's load plus {@code maxTokens} per sequence
+     * @param owned       closed (in order) when the engine closes
+     * @throws dev.infer4j.formats.ModelFormatException if the draft's vocabulary differs from the target's
+     * @throws IllegalArgumentException                 for a {@link Speculation.DraftFile} (use {@link #open})
+     */
+    public static Engine create(Model model, Tokenizer tokenizer, EngineConfig config, Speculation speculation,
+                                AutoCloseable... owned) {
+        return new Engine(model, tokenizer, config, java.util.Objects.requireNonNull(speculation, "speculation"),
+                AcceptanceRule.SPECULATIVE_SAMPLING, owned);
+    }
+
+    /** As {@link #create(Model, Tokenizer, EngineConfig, Speculation, AutoCloseable...)} with another rule (tests). */
+    static Engine createWithRule(Model model, Tokenizer tokenizer, EngineConfig config, Speculation speculation,
+                                 AcceptanceRule rule, AutoCloseable... owned) {
+        return new Engine(model, tokenizer, config, speculation, rule, owned);
     }
 
     /**
@@ -116,7 +203,26 @@ public final class Engine implements AutoCloseable {
      * @throws dev.infer4j.formats.ModelFormatException      if it is not a model infer4j can run
      */
     public static Engine open(java.nio.file.Path modelFile, EngineConfig config) throws java.io.IOException {
+        return openWith(modelFile, config, null);
+    }
+
+    /**
+     * As {@link #open(java.nio.file.Path, EngineConfig)}, decoding speculatively. A {@link Speculation.DraftFile}
+     * is loaded on the same compute backend with its own KV cache (the target's positions plus room for the
+     * proposals of every sequence) and closed with the engine.
+     *
+     * @throws dev.infer4j.formats.ModelFormatException if a file is not a model infer4j can run, or the draft's
+     *                                                  vocabulary differs from the target's
+     */
+    public static Engine open(java.nio.file.Path modelFile, EngineConfig config, Speculation speculation)
+            throws java.io.IOException {
+        return openWith(modelFile, config, java.util.Objects.requireNonNull(speculation, "speculation"));
+    }
+
+    private static Engine openWith(java.nio.file.Path modelFile, EngineConfig config, Speculation speculation)
+            throws java.io.IOException {
         dev.infer4j.formats.gguf.GgufFile file = dev.infer4j.formats.gguf.GgufFile.open(modelFile);
+        dev.infer4j.formats.gguf.GgufFile draftFile = null;
         dev.infer4j.kernels.Kernels kernels = null;
         try {
             String arch = file.getString("general.architecture");
@@ -126,12 +232,29 @@ public final class Engine implements AutoCloseable {
             Tokenizer tokenizer = dev.infer4j.formats.tokenizer.GgufTokenizers.load(file);
             kernels = dev.infer4j.kernels.Kernels.load(config.threads());
             Model model = Model.load(file, kernels, dev.infer4j.runtime.kv.KvCacheSpec.forPositions(kvTokens));
-            return new Engine(model, tokenizer, config.withContextLength(context), kernels, file);
+            EngineConfig sized = config.withContextLength(context);
+            if (speculation instanceof Speculation.DraftFile d) {
+                draftFile = dev.infer4j.formats.gguf.GgufFile.open(d.file());
+                Tokenizer draftTokenizer = dev.infer4j.formats.tokenizer.GgufTokenizers.load(draftFile);
+                SharedVocabulary.require(tokenizer, draftTokenizer, d.file());
+                int draftTokens = kvTokens + config.maxSequences()
+                        * (d.maxTokens() + 2 * dev.infer4j.runtime.kv.KvCache.DEFAULT_BLOCK_SIZE);
+                Model draft = Model.load(draftFile, kernels,
+                        dev.infer4j.runtime.kv.KvCacheSpec.forPositions(draftTokens));
+                Speculation.Draft loaded = new Speculation.Draft(draft, draftTokenizer, d.maxTokens(), d.minP());
+                return new Engine(model, tokenizer, sized, loaded, AcceptanceRule.SPECULATIVE_SAMPLING, kernels,
+                        file, draftFile);
+            }
+            return new Engine(model, tokenizer, sized, speculation,
+                    speculation == null ? null : AcceptanceRule.SPECULATIVE_SAMPLING, kernels, file);
         } catch (RuntimeException e) {
             if (kernels != null) {
                 kernels.close();
             }
             file.close();
+            if (draftFile != null) {
+                draftFile.close();
+            }
             throw e;
         }
     }
@@ -204,6 +327,9 @@ public final class Engine implements AutoCloseable {
         TextStream text = new TextStream(tokenizer, request.renderSpecial(), false, sampling.stop());
         Sequence seq = new Sequence(nextId.getAndIncrement(), prompt, listener, sampler, text,
                 model.kvCache().newTable(), limit, stopIds, sampling.logprobs());
+        if (speculation != null) {
+            seq.speculate(maxProposals, draftModel == null ? null : draftModel.kvCache().newTable());
+        }
         submitted.add(seq);
         LockSupport.unpark(loop);
         return seq;
@@ -268,11 +394,16 @@ public final class Engine implements AutoCloseable {
 
     private void step() {
         reusePrefixes();
+        if (speculation != null) {
+            offerProposals();
+        }
         StepPlan plan = scheduler.plan(running, waiting, pool.freeBlocks() + prefixCache.evictable());
         for (long id : plan.preempted()) {
             Sequence s = remove(running, id);
-            s.table.release(pool);
+            releaseBlocks(s);
             s.computed = 0;
+            s.draftComputed = 0;
+            s.speculativeBudget = 0;
             s.prefixLookedUp = false;
             s.chain = PrefixCache.Chain.empty(0);
             insertByArrival(waiting, s);
@@ -299,19 +430,46 @@ public final class Engine implements AutoCloseable {
         batch.clear();
         if (batchSequences.length < plan.chunks().size()) {
             batchSequences = new Sequence[plan.chunks().size() * 2];
+            verifying = new boolean[batchSequences.length];
         }
         int n = 0;
         for (StepPlan.Chunk chunk : plan.chunks()) {
             Sequence s = find(running, chunk.sequenceId());
-            s.table.ensureCapacity(chunk.start() + chunk.length(), pool);
-            batch.add(s.table, chunk.start(), s.tokens, chunk.start(), chunk.length(), false);
+            // with speculation on, every decode goes through verification (with however many proposals it has)
+            verifying[n] = speculation != null && s.total - s.computed == 1;
+            if (verifying[n]) {
+                s.proposalCount = Math.min(s.proposalCount, chunk.length() - 1);
+                s.draftWant = chunk.length() - 1;
+            }
             batchSequences[n++] = s;
+        }
+        if (draftModel != null) {
+            draft(n);
+        }
+        for (int i = 0; i < n; i++) {
+            Sequence s = batchSequences[i];
+            StepPlan.Chunk chunk = plan.chunks().get(i);
+            if (verifying[i]) {
+                int count = 1 + s.proposalCount;
+                verifyIds[0] = s.tokens[s.total - 1];
+                System.arraycopy(s.proposals, 0, verifyIds, 1, s.proposalCount);
+                s.table.ensureCapacity(chunk.start() + count, pool);
+                batch.add(s.table, chunk.start(), verifyIds, 0, count, true);
+            } else {
+                s.table.ensureCapacity(chunk.start() + chunk.length(), pool);
+                batch.add(s.table, chunk.start(), s.tokens, chunk.start(), chunk.length(), false);
+            }
         }
         Logits logits = model.forward(batch);
         steps++;
         n = 0;
         for (StepPlan.Chunk chunk : plan.chunks()) {
             Sequence s = batchSequences[n];
+            if (verifying[n]) {
+                verify(s, logits, logits.firstRow(n));
+                batchSequences[n++] = null;
+                continue;
+            }
             s.computed += chunk.length();
             s.chain = prefixCache.register(s.tokens, s.computed, s.table, s.chain);
             if (s.computed <= s.promptLength) {
@@ -358,31 +516,230 @@ public final class Engine implements AutoCloseable {
             fail(s, everyTokenMasked.getMessage());
             return;
         }
+        emitToken(s, token, s.wantsLogprobs ? s.sampler.lastLogprobs() : null);
+    }
+
+    /**
+     * Appends a chosen token and sends its event; ends the sequence on an end token, a stop string or a limit.
+     *
+     * @param logprobs the token's log-probabilities when the request wants them, else null
+     * @return whether the sequence goes on
+     */
+    private boolean emitToken(Sequence s, int token, TokenLogprobs logprobs) {
         s.append(token);
         generatedTokensDone++;
         boolean endToken = isEndOfGeneration(token) || s.isStopToken(token);
         if (endToken) {
             removeFromRunning(s);
             finish(s, FinishReason.STOP, null, null);
-            return;
+            return false;
         }
         TextDelta delta = s.text.push(token);
         GenerationEvent.Token event;
-        if (s.wantsLogprobs) {
-            TokenLogprobs.Snapshot lp = s.sampler.lastLogprobs().snapshot();
+        if (logprobs != null) {
+            TokenLogprobs.Snapshot lp = logprobs.snapshot();
             event = new GenerationEvent.Token(token, delta.text(), lp.chosen(), lp.top());
         } else {
             event = new GenerationEvent.Token(token, delta.text(), null, List.of());
         }
         if (!emit(s, event)) {
-            return;
+            return false;
         }
         if (delta.stopped()) {
             removeFromRunning(s);
             finish(s, FinishReason.STOP, "", delta.stop());
+            return false;
         } else if (s.generated >= s.generationLimit || s.total >= contextLength) {
             removeFromRunning(s);
             finish(s, FinishReason.LENGTH, null, null);
+            return false;
+        }
+        return true;
+    }
+
+    // ---- speculative decoding -------------------------------------------------------------------------------
+
+    /**
+     * Tells the planner how many proposals each decoding sequence would like verified: n-gram proposals are made
+     * here (their number is exact); a draft model drafts after planning, up to what the plan grants. Proposals
+     * are capped by the sequence's token limit and the context.
+     */
+    private void offerProposals() {
+        for (Sequence s : running) {
+            s.speculativeBudget = 0;
+            s.proposalCount = 0;
+            if (!s.speculates || s.total - s.computed != 1) {
+                continue;
+            }
+            // accepting them all may reach the limit: the sequence then ends without the extra sampled token
+            int room = Math.min(maxProposals, Math.min(s.generationLimit - s.generated, contextLength - s.total));
+            if (room <= 0) {
+                continue;
+            }
+            if (ngram != null) {
+                s.proposalCount = ngram.propose(s.tokens, s.total, room, s.proposals);
+                s.speculativeBudget = s.proposalCount;
+            } else {
+                s.speculativeBudget = room;
+            }
+        }
+    }
+
+    /**
+     * Runs the draft model for the verifying sequences of this step: the first pass catches each draft cache up
+     * to the sequence's tokens, each later pass feeds the previous proposal, all sequences in one batch. Each
+     * proposal is drawn from the draft's distribution under the sequence's own sampling parameters, which is kept
+     * for the acceptance test. A sequence stops drafting at its granted count, at a token the draft is less sure
+     * of than {@code minP}, or when the draft cache has no room.
+     */
+    private void draft(int chunks) {
+        int d = 0;
+        for (int i = 0; i < chunks; i++) {
+            Sequence s = batchSequences[i];
+            s.drafting = verifying[i] && s.draftWant > 0;
+            if (s.drafting) {
+                s.proposalCount = 0;
+                s.draftSlot = d++;
+            }
+        }
+        if (d == 0) {
+            return;
+        }
+        if (draftProbs.length < d * maxProposals * vocabSize) {
+            draftProbs = new double[d * maxProposals * vocabSize];
+        }
+        if (draftSequences.length < d) {
+            draftSequences = new Sequence[d * 2];
+        }
+        while (true) {
+            draftBatch.clear();
+            int m = 0;
+            for (int i = 0; i < chunks; i++) {
+                Sequence s = batchSequences[i];
+                if (!verifying[i] || !s.drafting) {
+                    continue;
+                }
+                int position = s.draftComputed;
+                boolean catchUp = position < s.total;
+                int count = catchUp ? s.total - position : 1;
+                BlockTable t = s.draftTable;
+                if (t.blocksFor(position + count) - t.blockCount() > draftPool.freeBlocks()) {
+                    s.drafting = false;
+                    continue;
+                }
+                t.ensureCapacity(position + count, draftPool);
+                if (catchUp) {
+                    draftBatch.add(t, position, s.tokens, position, count, false);
+                } else {
+                    draftBatch.add(t, position, s.proposals, s.proposalCount - 1, 1, false);
+                }
+                s.draftComputed = position + count;
+                draftSequences[m++] = s;
+            }
+            if (m == 0) {
+                break;
+            }
+            Logits logits = draftModel.forward(draftBatch);
+            for (int k = 0; k < m; k++) {
+                Sequence s = draftSequences[k];
+                draftSequences[k] = null;
+                logits.copyRow(logits.firstRow(k), logitRow, 0);
+                try {
+                    s.sampler.distribution(logitRow, 0, vocabSize, s.history, draftRow);
+                } catch (IllegalStateException everyTokenMasked) {
+                    s.drafting = false;
+                    continue;
+                }
+                int x = SpeculativeSampling.draw(draftRow, 0, vocabSize, s.speculationRandom);
+                if (draftMinP > 0 && SpeculativeSampling.confidence(logitRow, 0, vocabSize, x) < draftMinP) {
+                    s.drafting = false;
+                    continue;
+                }
+                System.arraycopy(draftRow, 0, draftProbs, draftOffset(s, s.proposalCount), vocabSize);
+                s.proposals[s.proposalCount++] = x;
+                if (s.proposalCount == s.draftWant) {
+                    s.drafting = false;
+                }
+            }
+        }
+    }
+
+    private int draftOffset(Sequence s, int proposal) {
+        return (s.draftSlot * maxProposals + proposal) * vocabSize;
+    }
+
+    /**
+     * Accepts the sequence's proposals in order against the target's rows (row i is the target's next-token
+     * logits after proposal i-1): each with probability min(1, p/q), the first rejected one replaced by a draw
+     * from the residual {@code norm(max(0, p - q))}; when all pass, one more token is sampled from the last row.
+     * Then the caches roll back to what was accepted.
+     */
+    private void verify(Sequence s, Logits logits, int firstRow) {
+        int n = s.proposalCount;
+        s.proposalCount = 0;
+        s.computed++;
+        s.decodeSteps++;
+        decodeSteps++;
+        s.draftedTokens += n;
+        draftedTokens += n;
+        for (int i = 0; i <= n; i++) {
+            logits.copyRow(firstRow + i, logitRow, 0);
+            int token;
+            boolean accepted = false;
+            try {
+                if (i == n) {
+                    token = s.sampler.sample(logitRow, 0, vocabSize, s.history);
+                } else {
+                    s.sampler.distribution(logitRow, 0, vocabSize, s.history, targetProbs);
+                    int x = s.proposals[i];
+                    double q = draftModel == null ? 1.0 : draftProbs[draftOffset(s, i) + x];
+                    accepted = acceptanceRule.accepts(targetProbs[x], q, s.speculationRandom);
+                    if (accepted) {
+                        token = x;
+                    } else if (draftModel == null) {
+                        token = SpeculativeSampling.residualOfPointMass(targetProbs, x, vocabSize, s.speculationRandom);
+                    } else {
+                        token = SpeculativeSampling.residualToken(targetProbs, draftProbs, draftOffset(s, i), vocabSize,
+                                s.speculationRandom);
+                    }
+                }
+            } catch (IllegalStateException everyTokenMasked) {
+                removeFromRunning(s);
+                fail(s, everyTokenMasked.getMessage());
+                return;
+            }
+            if (accepted) {
+                // its K/V, written in this pass, belongs to the sequence now
+                s.computed++;
+                s.acceptedTokens++;
+                acceptedDraftTokens++;
+            }
+            TokenLogprobs lp = null;
+            if (s.wantsLogprobs) {
+                verifyLogprobs.compute(logitRow, 0, vocabSize, token, s.topLogprobs);
+                lp = verifyLogprobs;
+            }
+            s.decodeTokens++;
+            decodeTokens++;
+            if (!emitToken(s, token, lp) || !accepted) {
+                break;
+            }
+        }
+        if (s.table.blockCount() == 0) {
+            return;
+        }
+        s.chain = prefixCache.register(s.tokens, s.computed, s.table, s.chain);
+        s.table.truncate(s.total, pool);
+        if (s.draftTable != null) {
+            s.draftComputed = Math.min(s.draftComputed, s.computed);
+            s.draftTable.truncate(s.total, draftPool);
+        }
+    }
+
+    private void releaseBlocks(Sequence s) {
+        s.table.release(pool);
+        if (s.draftTable != null) {
+            s.draftTable.release(draftPool);
         }
     }
 
@@ -413,7 +770,7 @@ public final class Engine implements AutoCloseable {
      * @param tail text to release (null: flush the text stream)
      */
     private void finish(Sequence s, FinishReason reason, String tail, String stop) {
-        s.table.release(pool);
+        releaseBlocks(s);
         accepted.decrementAndGet();
         String text = tail;
         String matched = stop;
@@ -429,7 +786,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void fail(Sequence s, String message) {
-        s.table.release(pool);
+        releaseBlocks(s);
         accepted.decrementAndGet();
         emitFinal(s, new GenerationEvent.Failed(message, s.usage()));
     }
@@ -471,7 +828,8 @@ public final class Engine implements AutoCloseable {
     private void publishStats() {
         stats = new EngineStats(running.size(), waiting.size() + submitted.size(),
                 pool.usedBlocks() - prefixCache.evictable(), pool.capacity(), promptTokensDone, generatedTokensDone,
-                preemptions, steps, prefixCache.size(), prefixCache.lookups(), prefixCache.hits());
+                preemptions, steps, prefixCache.size(), prefixCache.lookups(), prefixCache.hits(),
+                new SpeculationCounts(draftedTokens, acceptedDraftTokens, decodeSteps, decodeTokens));
     }
 
     private static Sequence find(List<Sequence> list, long id) {

@@ -14,10 +14,11 @@ package dev.infer4j.runtime.engine;
  * @param prefixCachedBlocks  blocks the prefix cache holds (shared, or free to evict)
  * @param prefixLookups       prefix-cache block lookups since start
  * @param prefixHits          lookups that reused a cached block
+ * @param speculation         proposals drafted and accepted since start (acceptance rate, tokens per step)
  */
 public record EngineStats(int running, int waiting, int kvBlocksUsed, int kvBlocksTotal, long promptTokens,
                           long generatedTokens, long preemptions, long steps, int prefixCachedBlocks,
-                          long prefixLookups, long prefixHits) {
+                          long prefixLookups, long prefixHits, SpeculationCounts speculation) {
 
     /** Share of prefix-cache lookups that hit, 0 before any lookup. */
     public double prefixHitRate() {

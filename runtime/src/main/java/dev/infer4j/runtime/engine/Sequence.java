@@ -3,6 +3,7 @@ package dev.infer4j.runtime.engine;
 import dev.infer4j.runtime.kv.BlockTable;
 import dev.infer4j.runtime.kv.PrefixCache;
 import dev.infer4j.runtime.sampling.SamplerChain;
+import dev.infer4j.runtime.sampling.SplitMix64;
 import dev.infer4j.runtime.sampling.TokenHistory;
 import dev.infer4j.runtime.scheduler.SequenceView;
 import dev.infer4j.runtime.text.TextStream;
@@ -38,6 +39,31 @@ final class Sequence implements SequenceView, GenerationHandle {
     boolean started;
     /** The full blocks registered in (or reused from) the prefix cache. */
     PrefixCache.Chain chain = PrefixCache.Chain.empty(0);
+
+    // Speculative decoding (unused when the engine does not speculate).
+    /** Whether this sequence proposes tokens. */
+    boolean speculates;
+    /** Proposals to verify this step; the first {@link #proposalCount} count. */
+    int[] proposals = new int[0];
+    int proposalCount;
+    /** Proposals the planner may budget this step (n-gram: exactly those found; draft: an upper bound). */
+    int speculativeBudget;
+    /** The draft model's blocks for this sequence, or null without a draft model. */
+    BlockTable draftTable;
+    /** Positions whose K/V the draft model holds. */
+    int draftComputed;
+    /** Whether the draft is still proposing in this step. */
+    boolean drafting;
+    /** Most proposals the draft may make in this step. */
+    int draftWant;
+    /** Index of this sequence's draft distributions in the engine's scratch. */
+    int draftSlot;
+    /** Uniform numbers for acceptance and residual draws, apart from the sampler's own stream. */
+    SplitMix64 speculationRandom;
+    long draftedTokens;
+    long acceptedTokens;
+    long decodeSteps;
+    long decodeTokens;
     private volatile boolean cancelRequested;
 
     Sequence(long id, int[] prompt, GenerationListener listener, SamplerChain sampler, TextStream text,
@@ -59,6 +85,14 @@ final class Sequence implements SequenceView, GenerationHandle {
         history.addPrompt(prompt);
     }
 
+    /** Turns speculation on: up to {@code maxProposals} per step, drafted with {@code draftTable} (or null). */
+    void speculate(int maxProposals, BlockTable draftTable) {
+        this.speculates = true;
+        this.proposals = new int[maxProposals];
+        this.draftTable = draftTable;
+        this.speculationRandom = new SplitMix64(sampler.seed() ^ 0x5851F42D4C957F2DL);
+    }
+
     void append(int token) {
         if (total == tokens.length) {
             tokens = Arrays.copyOf(tokens, tokens.length * 2);
@@ -77,7 +111,9 @@ final class Sequence implements SequenceView, GenerationHandle {
     }
 
     Usage usage() {
-        return new Usage(promptLength, generated, cachedTokens);
+        return new Usage(promptLength, generated, cachedTokens,
+                speculates ? new SpeculationCounts(draftedTokens, acceptedTokens, decodeSteps, decodeTokens)
+                        : SpeculationCounts.NONE);
     }
 
     @Override
@@ -103,6 +139,11 @@ final class Sequence implements SequenceView, GenerationHandle {
     @Override
     public int computedTokens() {
         return computed;
+    }
+
+    @Override
+    public int speculativeTokens() {
+        return speculativeBudget;
     }
 
     @Override

@@ -85,6 +85,17 @@ public final class BlockTable {
         blocks[count++] = blockId;
     }
 
+    /**
+     * Releases the blocks beyond those covering positions {@code 0 .. positions-1} (a rollback after rejected
+     * speculative tokens); the K/V left in the kept blocks past {@code positions} is stale and gets overwritten.
+     */
+    public void truncate(int positions, BlockPool pool) {
+        int keep = Math.max(0, blocksFor(positions));
+        while (count > keep) {
+            pool.release(blocks[--count]);
+        }
+    }
+
     /** Releases every block to {@code pool} and empties the table. */
     public void release(BlockPool pool) {
         for (int i = 0; i < count; i++) {

@@ -19,6 +19,9 @@ import java.util.Set;
  *       chunk's blocks are free; the first one that does not fit stops admission, so later arrivals never jump
  *       the queue.</li>
  * </ol>
+ * Between the two, a decoding sequence that speculates ({@link SequenceView#speculativeTokens()}) has its decode
+ * chunk lengthened by its proposals, as far as the budget and the blocks no decode needs allow, so one forward
+ * pass verifies them all.
  * The planner is pure: it reads {@link SequenceView}s and returns a {@link StepPlan}.
  */
 public final class Scheduler {
@@ -77,6 +80,11 @@ public final class Scheduler {
             decodes.add(new StepPlan.Chunk(s.id(), s.computedTokens(), 1, need, true));
         }
 
+        free = growBySpeculation(decodes, running, free, budget);
+        for (StepPlan.Chunk c : decodes) {
+            budget -= c.length() - 1;
+        }
+
         int sequences = decodes.size();
         for (SequenceView s : running) {
             if (budget == 0 || sequences >= config.maxSequences()) {
@@ -112,6 +120,45 @@ public final class Scheduler {
         List<StepPlan.Chunk> chunks = new ArrayList<>(decodes);
         chunks.addAll(prefills);
         return new StepPlan(chunks, preempted, admitted);
+    }
+
+    /**
+     * Lengthens decode chunks by the proposals their sequences want verified, oldest first, from the budget and
+     * the blocks left after every decode has its token. Speculation never preempts anyone: a proposal that does
+     * not fit is dropped.
+     *
+     * @return the free blocks left
+     */
+    private int growBySpeculation(List<StepPlan.Chunk> decodes, List<? extends SequenceView> running, int free,
+                                  int budget) {
+        int left = budget;
+        for (int i = 0; i < decodes.size() && left > 0; i++) {
+            StepPlan.Chunk c = decodes.get(i);
+            SequenceView s = viewOf(running, c.sequenceId());
+            int extra = Math.min(s.speculativeTokens(), left);
+            if (extra <= 0) {
+                continue;
+            }
+            int reachable = (s.heldBlocks() + c.newBlocks() + free) * config.blockSize() - s.computedTokens() - 1;
+            extra = Math.min(extra, reachable);
+            if (extra <= 0) {
+                continue;
+            }
+            int need = blocksToGrow(s, 1 + extra);
+            free -= need - c.newBlocks();
+            left -= extra;
+            decodes.set(i, new StepPlan.Chunk(c.sequenceId(), c.start(), 1 + extra, need, true));
+        }
+        return free;
+    }
+
+    private static SequenceView viewOf(List<? extends SequenceView> list, long id) {
+        for (SequenceView s : list) {
+            if (s.id() == id) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no sequence " + id);
     }
 
     /** A chunk of the sequence's pending tokens that fits the budget and the free blocks, or null. */

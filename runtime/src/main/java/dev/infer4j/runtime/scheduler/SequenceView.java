@@ -7,7 +7,7 @@ public interface SequenceView {
     /** Unique id; lower ids arrived earlier (first come, first served). */
     long id();
 
-    /** Tokens known so far: the prompt plus every token generated (and any speculative tokens to verify). */
+    /** Tokens known so far: the prompt plus every token generated (not proposals waiting to be verified). */
     int totalTokens();
 
     /** Tokens whose K/V are already in the cache (computed, or reused from the prefix cache). */
@@ -19,5 +19,13 @@ public interface SequenceView {
     /** Tokens still to run through the model: the rest of the prompt, or the one newest token when decoding. */
     default int pendingTokens() {
         return totalTokens() - computedTokens();
+    }
+
+    /**
+     * Proposed tokens (speculative decoding) this sequence would like verified together with its newest token
+     * when it decodes; 0 when it does not speculate. The planner may grant fewer, down to none.
+     */
+    default int speculativeTokens() {
+        return 0;
     }
 }

@@ -57,4 +57,17 @@ class BlockTableTest {
         BlockTable table = new BlockTable(16);
         assertThrows(IndexOutOfBoundsException.class, () -> table.blockId(0));
     }
+
+    @Test
+    void truncatingReturnsOnlyTheBlocksPastThePositionsKept() {
+        BlockPool pool = new BlockPool(8);
+        BlockTable t = new BlockTable(16);
+        t.ensureCapacity(50, pool);
+        assertEquals(4, t.blockCount());
+        t.truncate(33, pool);
+        assertEquals(3, t.blockCount(), "positions 0..32 need three blocks of 16");
+        assertEquals(5, pool.freeBlocks());
+        t.truncate(40, pool);
+        assertEquals(3, t.blockCount(), "truncating never grows the table");
+    }
 }

@@ -115,4 +115,47 @@ class SchedulerTest {
     void limitsMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> new SchedulerConfig(0, 1, 16));
     }
+
+    /** A decoding sequence that would like {@code proposals} speculative tokens verified with its newest one. */
+    private record Speculating(long id, int totalTokens, int computedTokens, int heldBlocks, int speculativeTokens)
+            implements SequenceView {
+        static Speculating decoding(long id, int totalTokens, int blockSize, int proposals) {
+            return new Speculating(id, totalTokens, totalTokens - 1, (totalTokens - 1 + blockSize - 1) / blockSize,
+                    proposals);
+        }
+    }
+
+    @Test
+    void aSpeculatingDecodeVerifiesItsProposalsInTheSameChunk() {
+        Scheduler s = new Scheduler(CONFIG);
+        // computed 9 in one block: the newest token plus 4 proposals fill positions 9..13 of the same block
+        StepPlan plan = s.plan(List.of(Speculating.decoding(1, 10, 16, 4)), List.of(), 10);
+        assertEquals("1:9+5* b0 preempted [] admitted []", describe(plan));
+        // crossing into the next block takes it from the free ones
+        StepPlan crossing = s.plan(List.of(Speculating.decoding(1, 15, 16, 4)), List.of(), 10);
+        assertEquals("1:14+5* b1 preempted [] admitted []", describe(crossing));
+    }
+
+    @Test
+    void proposalsShrinkToTheBlocksLeftAndNeverPreemptAnyone() {
+        Scheduler s = new Scheduler(CONFIG);
+        // no free block: sequence 1 (position 14 of 16) can verify only one proposal; sequence 2 keeps its decode
+        List<SequenceView> running = List.of(Speculating.decoding(1, 15, 16, 4), Seq.decoding(2, 5, 16));
+        StepPlan plan = s.plan(running, List.of(), 0);
+        assertEquals("1:14+2* b0 2:4+1* b0 preempted [] admitted []", describe(plan));
+        // the decode of sequence 2 needs the only free block: sequence 1 does not take it for more proposals
+        List<SequenceView> tight = List.of(Speculating.decoding(1, 15, 16, 4), Seq.decoding(2, 17, 16));
+        StepPlan none = s.plan(tight, List.of(), 1);
+        assertEquals("1:14+2* b0 2:16+1* b1 preempted [] admitted []", describe(none));
+    }
+
+    @Test
+    void proposalsComeOutOfTheTokenBudgetBeforePrefill() {
+        Scheduler s = new Scheduler(new SchedulerConfig(12, 8, 16));
+        List<SequenceView> running = List.of(Speculating.decoding(1, 10, 16, 8), Speculating.decoding(2, 20, 16, 8));
+        StepPlan plan = s.plan(running, List.of(Seq.waiting(3, 30)), 100);
+        // 2 decode tokens, then 8 proposals for the oldest, 2 for the next, nothing left for the prompt
+        assertEquals("1:9+9* b1 2:19+3* b0 preempted [] admitted []", describe(plan));
+        assertEquals(12, plan.tokenCount());
+    }
 }
