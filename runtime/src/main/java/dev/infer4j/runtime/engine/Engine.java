@@ -221,6 +221,9 @@ public final class Engine implements AutoCloseable {
 
     private static Engine openWith(java.nio.file.Path modelFile, EngineConfig config, Speculation speculation)
             throws java.io.IOException {
+        if (java.nio.file.Files.isDirectory(modelFile)) {
+            return openDirectory(modelFile, config, speculation);
+        }
         dev.infer4j.formats.gguf.GgufFile file = dev.infer4j.formats.gguf.GgufFile.open(modelFile);
         dev.infer4j.formats.gguf.GgufFile draftFile = null;
         dev.infer4j.kernels.Kernels kernels = null;
@@ -255,6 +258,31 @@ public final class Engine implements AutoCloseable {
             if (draftFile != null) {
                 draftFile.close();
             }
+            throw e;
+        }
+    }
+
+    /**
+     * A Hugging Face model directory (config.json, safetensors weights in F32/F16/BF16 or GPTQ/AWQ int4,
+     * tokenizer.json): read in place like a GGUF file.
+     */
+    private static Engine openDirectory(java.nio.file.Path dir, EngineConfig config, Speculation speculation) {
+        if (speculation instanceof Speculation.DraftFile) {
+            throw new IllegalArgumentException("a draft model is supported with GGUF targets only; use --spec ngram "
+                    + "with a model directory");
+        }
+        int trained = dev.infer4j.formats.hf.HfModelConfig.read(dir).maxPositions();
+        int context = config.contextLength() > 0 ? config.contextLength()
+                : Math.min(trained > 0 ? trained : DEFAULT_CONTEXT, DEFAULT_CONTEXT);
+        int kvTokens = config.kvTokens() > 0 ? config.kvTokens() : context * config.maxSequences();
+        dev.infer4j.kernels.Kernels kernels = dev.infer4j.kernels.Kernels.load(config.threads());
+        try {
+            dev.infer4j.runtime.model.hf.HfModel hf = dev.infer4j.runtime.model.hf.HfModel.load(dir, kernels,
+                    dev.infer4j.runtime.kv.KvCacheSpec.forPositions(kvTokens));
+            return new Engine(hf.model(), hf.tokenizer(), config.withContextLength(context), speculation,
+                    speculation == null ? null : AcceptanceRule.SPECULATIVE_SAMPLING, kernels, hf);
+        } catch (RuntimeException e) {
+            kernels.close();
             throw e;
         }
     }

@@ -198,6 +198,22 @@ class EngineTest {
         assertTrue(engine.stats().prefixHits() > 0 && engine.stats().prefixHitRate() > 0, engine.stats().toString());
     }
 
+    @Test
+    void aHuggingFaceDirectoryOpensLikeAGgufFileAndAgreesWithItsTwin() throws Exception {
+        Path dir = SharedData.file("models/safetensors/TinyStories-656K-F32");
+        Path twin = SharedData.file("models/gguf/TinyStories-656K-F32.gguf");
+        // A prompt both tokenizers split the same way (../shared/vocab/hf/README.md).
+        GenerationRequest request = GenerationRequest.of(Prompt.text("Once upon a time"), greedy(24));
+        try (Engine hf = Engine.open(dir, new EngineConfig(256, 2, 128, 0, 4, 1));
+             Engine gguf = Engine.open(twin, new EngineConfig(256, 2, 128, 0, 4, 1))) {
+            Completion a = hf.complete(request);
+            Completion b = gguf.complete(request);
+            assertNull(a.error());
+            assertArrayEquals(b.tokens(), a.tokens(), "safetensors directory vs its GGUF twin");
+            assertEquals(b.text(), a.text());
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
