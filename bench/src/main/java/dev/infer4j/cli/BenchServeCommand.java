@@ -50,6 +50,10 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--output-tokens", defaultValue = "64", description = "max_tokens per request, EOS ignored (default: ${DEFAULT-VALUE})")
     int outputTokens;
 
+    @Option(names = "--shared-prefix-tokens", defaultValue = "0",
+            description = "every prompt starts with the same ~N-token text (a shared system prompt)")
+    int sharedPrefixTokens;
+
     @Option(names = "--prompts", description = "JSONL file of {\"prompt\": ...} lines instead of synthetic prompts")
     Path prompts;
 
@@ -74,7 +78,7 @@ final class BenchServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         LoadConfig config = new LoadConfig(url, model, apiKey, !completions, numPrompts, concurrency, rate,
-                promptTokens, promptJitter, outputTokens, prompts, seed, Duration.ofMillis(sloTtftMs),
+                promptTokens, promptJitter, outputTokens, sharedPrefixTokens, prompts, seed, Duration.ofMillis(sloTtftMs),
                 Duration.ofMillis(sloTpotMs), Duration.ofSeconds(timeoutSeconds));
         BenchmarkReport report = new LoadGenerator(config).run();
         spec.commandLine().getOut().print(report.toTable());

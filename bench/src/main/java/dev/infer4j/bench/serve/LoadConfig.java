@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param promptTokens  approximate prompt length of synthetic prompts (words of about one token each)
  * @param promptJitter  synthetic prompt lengths vary uniformly by ± this many tokens
  * @param outputTokens  {@code max_tokens} of every request (EOS ignored so every request generates all of them)
+ * @param sharedPrefixTokens every synthetic prompt starts with the same text of about this many tokens (a shared
+ *                      system prompt, which a prefix cache can reuse); 0 for none
  * @param promptsJsonl  a JSONL file of prompts ({@code {"prompt": "..."}} per line) instead of synthetic ones, or null
  * @param seed          seeds the synthetic prompts and the arrival process
  * @param sloTtft       goodput counts only requests whose time to first token is at most this
@@ -24,13 +26,14 @@ import java.time.Duration;
  * @param timeout       per-request timeout
  */
 public record LoadConfig(URI baseUrl, String model, String apiKey, boolean chat, int numPrompts, int concurrency,
-                         double requestRate, int promptTokens, int promptJitter, int outputTokens, Path promptsJsonl,
+                         double requestRate, int promptTokens, int promptJitter, int outputTokens, int sharedPrefixTokens,
+                         Path promptsJsonl,
                          long seed, Duration sloTtft, Duration sloTpot, Duration timeout) {
 
     /** Validates the numbers. */
     public LoadConfig {
         if (numPrompts < 1 || concurrency < 1 || outputTokens < 1 || promptTokens < 1 || promptJitter < 0
-                || requestRate < 0) {
+                || requestRate < 0 || sharedPrefixTokens < 0) {
             throw new IllegalArgumentException("prompts, concurrency, prompt and output tokens must be positive, "
                     + "jitter and rate not negative");
         }

@@ -33,18 +33,24 @@ final class PromptSource {
 
     private static List<String> synthetic(LoadConfig config) {
         SplittableRandom random = new SplittableRandom(config.seed());
+        String prefix = words(new SplittableRandom(config.seed() ^ 0x51ED), config.sharedPrefixTokens());
         List<String> prompts = new ArrayList<>(config.numPrompts());
         for (int i = 0; i < config.numPrompts(); i++) {
             int jitter = config.promptJitter() == 0 ? 0
                     : random.nextInt(-config.promptJitter(), config.promptJitter() + 1);
             int words = Math.max(1, config.promptTokens() + jitter);
-            StringBuilder sb = new StringBuilder();
-            for (int w = 0; w < words; w++) {
-                sb.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
-            }
-            prompts.add(sb.toString());
+            String own = words(random, words);
+            prompts.add(prefix.isEmpty() ? own : prefix + " " + own);
         }
         return prompts;
+    }
+
+    private static String words(SplittableRandom random, int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int w = 0; w < count; w++) {
+            sb.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+        }
+        return sb.toString();
     }
 
     private static List<String> fromJsonl(LoadConfig config) throws IOException {

@@ -85,7 +85,7 @@ class LoadGeneratorTest {
     }
 
     private static LoadConfig config(URI base, int prompts, int concurrency, int outputTokens) {
-        return new LoadConfig(base, "test-model", null, true, prompts, concurrency, 0, 16, 4, outputTokens, null, 7,
+        return new LoadConfig(base, "test-model", null, true, prompts, concurrency, 0, 16, 4, outputTokens, 0, null, 7,
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(20));
     }
 
@@ -117,6 +117,24 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void aSharedPrefixStartsEveryPromptAndTheRestDiffers() throws Exception {
+        URI base = start(200, 1, 0);
+        LoadConfig c = new LoadConfig(base, "m", null, true, 4, 1, 0, 8, 0, 1, 30, null, 9, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofSeconds(20));
+        new LoadGenerator(c).run();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> contents = new java.util.ArrayList<>();
+        for (String b : bodies) {
+            contents.add(json.readTree(b).path("messages").get(0).path("content").asText());
+        }
+        String prefix = contents.getFirst().substring(0, contents.getFirst().lastIndexOf(' ', 120));
+        for (String p : contents) {
+            assertTrue(p.startsWith(prefix), p);
+        }
+        assertEquals(4, contents.stream().distinct().count(), "the part after the prefix differs: " + contents);
+    }
+
+    @Test
     void countsServerErrorsAsFailuresWithTheirMessage() throws Exception {
         URI base = start(503, 0, 0);
         BenchmarkReport report = new LoadGenerator(config(base, 3, 3, 4)).run();
@@ -128,7 +146,7 @@ class LoadGeneratorTest {
     @Test
     void poissonArrivalsSpreadRequestsOverTime() throws Exception {
         URI base = start(200, 1, 0);
-        LoadConfig c = new LoadConfig(base, "m", null, true, 10, 10, 50.0, 8, 0, 1, null, 3, Duration.ofSeconds(5),
+        LoadConfig c = new LoadConfig(base, "m", null, true, 10, 10, 50.0, 8, 0, 1, 0, null, 3, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(20));
         BenchmarkReport report = new LoadGenerator(c).run();
         assertEquals(10, report.completed());

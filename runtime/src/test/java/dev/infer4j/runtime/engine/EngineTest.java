@@ -95,6 +95,28 @@ class EngineTest {
     }
 
     @Test
+    void sixteenConcurrentRequestsOfMixedLengthsEachGetTheirSoloTokens() throws Exception {
+        String[] starts = {"Once upon a time", "Lily and Tom went to the park.", "The cat", "One day, a little boy",
+                "She was", "Tom had a big red ball and he", "The sun", "A bird sang", "Mom said", "The dog ran",
+                "Ben liked to", "It was a cold day and", "The little fish", "He saw a", "They played", "At night"};
+        try (Engine wide = Engine.open(MODEL, new EngineConfig(512, 16, 512, 0, 16, 2))) {
+            List<int[]> alone = new ArrayList<>();
+            for (int i = 0; i < starts.length; i++) {
+                alone.add(wide.complete(GenerationRequest.of(Prompt.text(starts[i]), greedy(8 + 3 * i))).tokens());
+            }
+            List<GenerationStream> streams = new ArrayList<>();
+            for (int i = 0; i < starts.length; i++) {
+                streams.add(wide.stream(GenerationRequest.of(Prompt.text(starts[i]), greedy(8 + 3 * i))));
+            }
+            for (int i = 0; i < starts.length; i++) {
+                assertArrayEquals(alone.get(i), streams.get(i).collect().tokens(), "request " + i + " among 16");
+            }
+            awaitIdle(wide);
+            assertEquals(0, wide.stats().kvBlocksUsed());
+        }
+    }
+
+    @Test
     void aStopStringEndsTheTextBeforeIt() throws InterruptedException {
         SamplingParams p = greedy(64).toBuilder().stop(List.of("little")).build();
         Completion c = engine.complete(GenerationRequest.of(Prompt.text("Once upon a time"), p));
