@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "infer4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "LLM inference in pure Java: GGUF, AWQ/GPTQ, an OpenAI-compatible server.",
-        subcommands = {InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     private Main() {
