@@ -130,6 +130,28 @@ class RealModelCompletionsTest {
     }
 
     @Test
+    void textHeldForAStopStringThatNeverCompletesIsReleasedAtTheEnd() {
+        JsonNode tokens = live.postJson("/v1/completions", completion(once.prompt(), "\"max_tokens\": 64, "
+                + "\"logprobs\": 0"), 200).get("choices").get(0).get("logprobs").get("tokens");
+        StringBuilder text = new StringBuilder();
+        int n = 0;
+        while (!text.toString().endsWith(" red")) {
+            text.append(tokens.get(n++).asText());
+        }
+        // the answer is cut by max_tokens right after " red", which could still begin the stop string " red car"
+        String body = completion(once.prompt(), "\"max_tokens\": " + n + ", \"stop\": [\" red car\"]");
+        JsonNode whole = live.postJson("/v1/completions", body, 200).get("choices").get(0);
+        assertEquals(text.toString(), whole.get("text").asText(), "held-back text must be released at the end");
+        assertEquals("length", whole.get("finish_reason").asText());
+        StringBuilder streamed = new StringBuilder();
+        for (JsonNode c : LiveServer.sseChunks(live.post("/v1/completions",
+                body.replace("{", "{\"stream\": true, ")).body())) {
+            streamed.append(c.get("choices").get(0).get("text").asText());
+        }
+        assertEquals(text.toString(), streamed.toString(), "streamed: held-back text must be released at the end");
+    }
+
+    @Test
     void logprobsAreTheModelsAndAgreeWithLlamaCpp() {
         JsonNode r = live.postJson("/v1/completions", completion(once.prompt(), "\"max_tokens\": 5, \"logprobs\": 3"),
                 200);
