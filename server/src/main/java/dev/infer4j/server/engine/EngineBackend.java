@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -192,7 +193,7 @@ public final class EngineBackend implements CompletionBackend, AutoCloseable {
         }
         return switch (runtimeName) {
             case "repeatPenalty" -> "repetition_penalty";
-            default -> runtimeName.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+            default -> runtimeName.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
         };
     }
 
