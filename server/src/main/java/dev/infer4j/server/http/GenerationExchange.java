@@ -232,6 +232,13 @@ final class GenerationExchange {
             case Finished finished -> {
                 out.finish(finished.reason(), finished.usage());
                 finishedChoices++;
+                if (!finished.text().isEmpty()) {
+                    if (request.stream()) {
+                        Responses.event(ctx, o -> server.encoder().contentChunk(o, meta, out, finished.text(), null));
+                    } else {
+                        out.text().append(finished.text());
+                    }
+                }
                 if (request.stream()) {
                     Responses.event(ctx, o -> server.encoder().finishChunk(o, meta, out.index(), finished.reason()));
                 }

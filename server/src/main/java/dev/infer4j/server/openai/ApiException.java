@@ -38,7 +38,9 @@ public final class ApiException extends RuntimeException {
     /** The error a backend failure becomes: 400, 503 or 500 by its kind. */
     public static ApiException fromBackend(BackendException e) {
         return switch (e.kind()) {
-            case INVALID_REQUEST -> new ApiException(400, "invalid_request_error", e.getMessage(), null, null);
+            case INVALID_REQUEST -> new ApiException(400, "invalid_request_error", e.getMessage(), e.param(), null);
+            case CONTEXT_LENGTH_EXCEEDED -> new ApiException(400, "invalid_request_error", e.getMessage(), e.param(),
+                    "context_length_exceeded");
             case OVERLOADED -> new ApiException(503, "server_overloaded", e.getMessage(), null, "server_overloaded");
             case INTERNAL -> new ApiException(500, "server_error", e.getMessage(), null, null);
         };

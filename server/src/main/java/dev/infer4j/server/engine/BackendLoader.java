@@ -1,0 +1,73 @@
+package dev.infer4j.server.engine;
+
+import dev.infer4j.formats.gguf.GgufFile;
+import dev.infer4j.formats.tokenizer.GgufTokenizers;
+import dev.infer4j.formats.tokenizer.Tokenizer;
+import dev.infer4j.kernels.AttentionMethod;
+import dev.infer4j.kernels.Kernels;
+import dev.infer4j.runtime.engine.Engine;
+import dev.infer4j.runtime.engine.EngineConfig;
+import dev.infer4j.runtime.kv.KvCacheSpec;
+import dev.infer4j.runtime.model.Model;
+import dev.infer4j.runtime.model.ModelConfig;
+import dev.infer4j.runtime.model.ModelConfigReader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens a GGUF model file into an {@link EngineBackend}: mapping, kernels, model, tokenizer, template, engine. */
+public final class BackendLoader {
+
+    /** Tokens one forward pass takes at most (decodes plus prefill chunks). */
+    private static final int TOKEN_BUDGET = 512;
+
+    private BackendLoader() {
+    }
+
+    /**
+     * Loads the model and starts its engine. On failure everything opened so far is closed again.
+     *
+     * @throws IOException when the file cannot be read
+     * @throws dev.infer4j.formats.ModelFormatException when the file is not a model this runtime supports
+     * @throws IllegalArgumentException when an option is unusable (for example an unknown chat template)
+     */
+    public static EngineBackend load(Path modelFile, LoadOptions options) throws IOException {
+        GgufFile gguf = GgufFile.open(modelFile);
+        Kernels kernels = null;
+        Engine engine = null;
+        try {
+            ModelConfig config = ModelConfigReader.read(gguf);
+            int context = options.contextLength() > 0 ? options.contextLength()
+                    : Math.min(config.contextLength(), LoadOptions.DEFAULT_MAX_CONTEXT);
+            Tokenizer tokenizer = GgufTokenizers.load(gguf);
+            ModelChatTemplate template = ModelChatTemplate.select(options.chatTemplate(), gguf, config.architecture(),
+                    tokenizer);
+            String id = options.modelId() != null ? options.modelId() : stem(modelFile);
+            long created = Files.getLastModifiedTime(modelFile).toMillis() / 1000;
+            kernels = Kernels.load(options.threads());
+            int kvPositions = Math.multiplyExact(context, options.parallel());
+            // llama.cpp's server runs flash attention by default; with it greedy answers match llama-server's token
+            // for token (TinyStories-656K-Q8_0 drifts from them after a few tokens with plain softmax attention)
+            Model model = Model.load(gguf, kernels, KvCacheSpec.forPositions(kvPositions), AttentionMethod.FLASH);
+            engine = Engine.create(model, tokenizer, new EngineConfig(context, options.parallel(), TOKEN_BUDGET,
+                    kvPositions, options.maxWaiting(), options.threads()), kernels, gguf);
+            return new EngineBackend(engine, template, id, created);
+        } catch (IOException | RuntimeException | Error e) {
+            if (engine != null) {
+                engine.close(); // it owns the kernels and the file
+            } else {
+                if (kernels != null) {
+                    kernels.close();
+                }
+                gguf.close();
+            }
+            throw e;
+        }
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".gguf") ? name.substring(0, name.length() - ".gguf".length()) : name;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.infer4j.server.engine;
+
+import dev.infer4j.runtime.engine.GenerationEvent;
+import dev.infer4j.runtime.engine.GenerationListener;
+import dev.infer4j.runtime.sampling.TokenLogprob;
+import dev.infer4j.server.backend.BackendException;
+import dev.infer4j.server.backend.EventSink;
+import dev.infer4j.server.backend.Failed;
+import dev.infer4j.server.backend.FinishReason;
+import dev.infer4j.server.backend.Finished;
+import dev.infer4j.server.backend.ScoredToken;
+import dev.infer4j.server.backend.TokenDelta;
+import dev.infer4j.server.backend.Usage;
+
+import java.util.List;
+
+/**
+ * Translates one generation's engine events into the backend port's events, on the engine thread. The engine's
+ * token text is already UTF-8 safe and free of stop-string candidates, so it passes through unchanged; text the
+ * engine releases only at the end travels in {@link Finished#text()}.
+ */
+final class EventRelay implements GenerationListener {
+
+    private final EventSink sink;
+    private final TokenPieces pieces;
+
+    EventRelay(EventSink sink, TokenPieces pieces) {
+        this.sink = sink;
+        this.pieces = pieces;
+    }
+
+    @Override
+    public void onEvent(GenerationEvent event) {
+        switch (event) {
+            case GenerationEvent.Token t -> sink.accept(new TokenDelta(t.text(), pieces.scored(t.token(), t.logprob()),
+                    top(t.top())));
+            case GenerationEvent.Finished f -> {
+                FinishReason reason = switch (f.reason()) {
+                    case STOP -> FinishReason.STOP;
+                    case LENGTH -> FinishReason.LENGTH;
+                    // the server asked for it and ignores whatever follows, so nothing is sent
+                    case CANCELLED -> null;
+                };
+                if (reason != null) {
+                    sink.accept(new Finished(reason, usage(f.usage()), f.text() == null ? "" : f.text()));
+                }
+            }
+            case GenerationEvent.Failed f -> sink.accept(new Failed(
+                    new BackendException(BackendException.Kind.INTERNAL, "generation failed: " + f.message())));
+        }
+    }
+
+    private List<ScoredToken> top(List<TokenLogprob> top) {
+        if (top.isEmpty()) {
+            return List.of();
+        }
+        ScoredToken[] out = new ScoredToken[top.size()];
+        for (int i = 0; i < out.length; i++) {
+            TokenLogprob t = top.get(i);
+            out[i] = pieces.scored(t.token(), t.logprob());
+        }
+        return List.of(out);
+    }
+
+    private static Usage usage(dev.infer4j.runtime.engine.Usage u) {
+        int cached = Math.min(Math.max(0, u.cachedTokens()), u.promptTokens());
+        return new Usage(u.promptTokens(), u.completionTokens(), cached);
+    }
+}
