@@ -97,10 +97,13 @@ class EndpointsTest {
         }
         assertTrue(value(m, "infer4j_inter_token_latency_seconds_count") >= 2 * 12, m);
         for (String gauge : new String[]{"infer4j_queue_depth", "infer4j_running_sequences",
-                "infer4j_kv_cache_usage_ratio", "infer4j_requests_in_flight"}) {
+                "infer4j_kv_cache_usage_ratio", "infer4j_requests_in_flight",
+                "infer4j_prefix_cache_hit_ratio", "infer4j_spec_decode_acceptance_ratio"}) {
             assertTrue(m.contains("# TYPE " + gauge + " gauge\n"), gauge + " in\n" + m);
             assertEquals(0.0, value(m, gauge), gauge + " at rest in\n" + m);
         }
+        assertTrue(m.contains("# TYPE infer4j_preemptions_total counter\n"), m);
+        assertEquals(0.0, value(m, "infer4j_preemptions_total"), m);
         for (String line : m.split("\n")) {
             assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
                     || line.matches("infer4j_[a-z0-9_]+(\\{.*})? \\S+"), "not exposition format: " + line);

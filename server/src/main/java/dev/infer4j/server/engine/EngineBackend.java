@@ -201,7 +201,8 @@ public final class EngineBackend implements CompletionBackend, AutoCloseable {
     public BackendStats stats() {
         EngineStats s = engine.stats();
         double usage = s.kvBlocksTotal() == 0 ? 0 : (double) s.kvBlocksUsed() / s.kvBlocksTotal();
-        return new BackendStats(s.waiting(), s.running(), usage);
+        return new BackendStats(s.waiting(), s.running(), usage, s.preemptions(), s.prefixHitRate(),
+                s.speculation().acceptanceRate(), s.speculation().tokensPerStep());
     }
 
     /** Closes the engine: running generations fail with "shut down", then the model and kernels close. */

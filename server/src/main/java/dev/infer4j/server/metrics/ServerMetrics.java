@@ -85,6 +85,14 @@ public final class ServerMetrics {
         gauge(out, "queue_depth", "Sequences waiting in the engine's queue.", stats.waitingSequences());
         gauge(out, "running_sequences", "Sequences in the engine's running batch.", stats.runningSequences());
         gauge(out, "kv_cache_usage_ratio", "Fraction of KV cache blocks in use.", stats.kvCacheUsage());
+        counter(out, "preemptions_total", "Sequences preempted to free KV blocks (recomputed later).",
+                stats.preemptions());
+        gauge(out, "prefix_cache_hit_ratio", "Share of prefix-cache block lookups that reused cached K/V.",
+                stats.prefixHitRate());
+        gauge(out, "spec_decode_acceptance_ratio", "Share of speculative proposals the target accepted.",
+                stats.specAcceptance());
+        gauge(out, "spec_decode_tokens_per_step", "Tokens emitted per target forward pass when speculating.",
+                stats.specTokensPerStep());
         return out.toString();
     }
 
