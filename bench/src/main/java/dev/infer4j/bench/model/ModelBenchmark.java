@@ -66,7 +66,7 @@ public final class ModelBenchmark {
                 Rate.of(settings.genTokens(), decode, decodeLoad));
     }
 
-    /** Decodes at each configured batch size, each after a warm-up run of its own. */
+    /** Decodes at each configured batch size. */
     public List<BatchRun> runBatched() {
         List<BatchRun> out = new ArrayList<>();
         for (int b : settings.batchSizes()) {
@@ -75,14 +75,17 @@ public final class ModelBenchmark {
         return out;
     }
 
-    /** One warm-up run, then {@code batchRepeat} timed runs at {@code sequences} concurrent sequences. */
+    /**
+     * {@code batchRepeat} timed runs at {@code sequences} concurrent sequences. No warm-up run of its own: the
+     * kernels were compiled by {@link #runSingleSequence}'s warm-up and are the same at every batch size, and each
+     * run's untimed first step sizes the buffers (a whole warm-up run would double the prefill of every prompt).
+     */
     public BatchRun runBatched(int sequences) {
         int runs = settings.batchRepeat();
         double[] prefill = new double[runs];
         double[] decode = new double[runs];
         double[] loads = new double[runs];
         long[] nanos = new long[2];
-        batchedRun(sequences, nanos);
         for (int r = 0; r < runs; r++) {
             batchedRun(sequences, nanos);
             prefill[r] = (double) sequences * settings.batchPromptTokens() * 1e9 / nanos[0];
