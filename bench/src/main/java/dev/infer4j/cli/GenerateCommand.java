@@ -122,6 +122,9 @@ final class GenerateCommand implements Callable<Integer> {
             try (GenerationStream stream = engine.stream(GenerationRequest.of(Prompt.text(prompt), sampling.build()))) {
                 for (GenerationEvent e; (e = stream.next()) != null; ) {
                     switch (e) {
+                        case GenerationEvent.PromptLogprobs p -> {
+                            // not requested by this command
+                        }
                         case GenerationEvent.Token t -> {
                             if (firstToken < 0) {
                                 firstToken = System.nanoTime();

@@ -355,6 +355,16 @@ public final class Engine implements AutoCloseable {
         TextStream text = new TextStream(tokenizer, request.renderSpecial(), false, sampling.stop());
         Sequence seq = new Sequence(nextId.getAndIncrement(), prompt, listener, sampler, text,
                 model.kvCache().newTable(), limit, stopIds, sampling.logprobs());
+        if (request.promptLogprobs() >= 0) {
+            seq.promptLogprobs = request.promptLogprobs();
+            seq.promptScores = new ArrayList<>(prompt.length);
+            seq.promptTop = new ArrayList<>(prompt.length);
+            seq.promptScores.add(new dev.infer4j.runtime.sampling.TokenLogprob(prompt[0], Float.NaN));
+            seq.promptTop.add(List.of());
+            // every prompt position must be computed to be scored
+            seq.prefixLookedUp = true;
+            seq.started = true;
+        }
         if (speculation != null) {
             seq.speculate(maxProposals, draftModel == null ? null : draftModel.kvCache().newTable());
         }
@@ -432,7 +442,8 @@ public final class Engine implements AutoCloseable {
             s.computed = 0;
             s.draftComputed = 0;
             s.speculativeBudget = 0;
-            s.prefixLookedUp = false;
+            // a sequence still scoring its prompt must compute every position itself
+            s.prefixLookedUp = s.promptScores != null;
             s.chain = PrefixCache.Chain.empty(0);
             insertByArrival(waiting, s);
             preemptions++;
@@ -485,7 +496,7 @@ public final class Engine implements AutoCloseable {
                 batch.add(s.table, chunk.start(), verifyIds, 0, count, true);
             } else {
                 s.table.ensureCapacity(chunk.start() + chunk.length(), pool);
-                batch.add(s.table, chunk.start(), s.tokens, chunk.start(), chunk.length(), false);
+                batch.add(s.table, chunk.start(), s.tokens, chunk.start(), chunk.length(), scoresPrompt(s, chunk));
             }
         }
         Logits logits = model.forward(batch);
@@ -494,9 +505,17 @@ public final class Engine implements AutoCloseable {
         for (StepPlan.Chunk chunk : plan.chunks()) {
             Sequence s = batchSequences[n];
             if (verifying[n]) {
+                if (s.promptScores != null && !emitPromptScores(s)) {
+                    batchSequences[n++] = null;
+                    continue;
+                }
                 verify(s, logits, logits.firstRow(n));
                 batchSequences[n++] = null;
                 continue;
+            }
+            boolean scored = scoresPrompt(s, chunk);
+            if (scored) {
+                scorePrompt(s, chunk, logits, logits.firstRow(n));
             }
             s.computed += chunk.length();
             s.chain = prefixCache.register(s.tokens, s.computed, s.table, s.chain);
@@ -504,12 +523,49 @@ public final class Engine implements AutoCloseable {
                 promptTokensDone += chunk.length();
             }
             if (chunk.samplesToken()) {
-                logits.copyRow(logits.firstRow(n), logitRow, 0);
-                sampleAndEmit(s);
+                if (s.promptScores != null && !emitPromptScores(s)) {
+                    batchSequences[n++] = null;
+                    continue;
+                }
+                if (s.generationLimit == 0) {
+                    // max_tokens 0: the prompt (and its scores) was all that was asked for
+                    removeFromRunning(s);
+                    finish(s, FinishReason.LENGTH, null, null);
+                } else {
+                    logits.copyRow(logits.firstRow(n) + (scored ? chunk.length() - 1 : 0), logitRow, 0);
+                    sampleAndEmit(s);
+                }
             }
             batchSequences[n++] = null;
         }
         publishStats();
+    }
+
+    private static boolean scoresPrompt(Sequence s, StepPlan.Chunk chunk) {
+        return s.promptScores != null && chunk.start() < s.promptLength;
+    }
+
+    /** Records the log-probability of each prompt token this chunk's logits predict. */
+    private void scorePrompt(Sequence s, StepPlan.Chunk chunk, Logits logits, int firstRow) {
+        for (int j = 0; j < chunk.length(); j++) {
+            int next = chunk.start() + j + 1;
+            if (next >= s.promptLength || next < s.promptScores.size()) {
+                continue;
+            }
+            logits.copyRow(firstRow + j, logitRow, 0);
+            verifyLogprobs.compute(logitRow, 0, vocabSize, s.tokens[next], s.promptLogprobs);
+            TokenLogprobs.Snapshot snap = verifyLogprobs.snapshot();
+            s.promptScores.add(snap.chosen());
+            s.promptTop.add(snap.top());
+        }
+    }
+
+    /** Sends the prompt's scores once; false if the listener failed (the sequence is then cancelled). */
+    private boolean emitPromptScores(Sequence s) {
+        GenerationEvent.PromptLogprobs event = new GenerationEvent.PromptLogprobs(s.promptScores, s.promptTop);
+        s.promptScores = null;
+        s.promptTop = null;
+        return emit(s, event);
     }
 
     /**

@@ -5,10 +5,25 @@ import dev.infer4j.runtime.sampling.TokenLogprob;
 import java.util.List;
 
 /**
- * What a running generation reports, in order: any number of {@link Token}s, then exactly one {@link Finished}
- * or {@link Failed}. Events are immutable and may be handed to other threads.
+ * What a running generation reports, in order: a {@link PromptLogprobs} if the request asked for one, any number
+ * of {@link Token}s, then exactly one {@link Finished} or {@link Failed}. Events are immutable and may be handed to other threads.
  */
 public sealed interface GenerationEvent {
+
+    /**
+     * The prompt scored by the model, sent once before any {@link Token} when the request asked for it.
+     *
+     * @param tokens each prompt token with its log-probability given the tokens before it; the first has none
+     *               ({@code NaN}), having nothing before it
+     * @param top    for each prompt position, the most likely alternatives (empty for the first)
+     */
+    record PromptLogprobs(List<TokenLogprob> tokens, List<List<TokenLogprob>> top) implements GenerationEvent {
+        /** Copies the lists. */
+        public PromptLogprobs {
+            tokens = List.copyOf(tokens);
+            top = List.copyOf(top);
+        }
+    }
 
     /**
      * A generated token.

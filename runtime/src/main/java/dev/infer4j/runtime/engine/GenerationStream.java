@@ -36,7 +36,7 @@ public final class GenerationStream implements AutoCloseable {
             return null;
         }
         GenerationEvent e = events.take();
-        ended = !(e instanceof GenerationEvent.Token);
+        ended = e instanceof GenerationEvent.Finished || e instanceof GenerationEvent.Failed;
         return e;
     }
 
@@ -46,6 +46,9 @@ public final class GenerationStream implements AutoCloseable {
         List<Integer> tokens = new ArrayList<>();
         for (GenerationEvent e; (e = next()) != null; ) {
             switch (e) {
+                case GenerationEvent.PromptLogprobs p -> {
+                    // scores of the prompt: not part of the completion's text
+                }
                 case GenerationEvent.Token t -> {
                     text.append(t.text());
                     tokens.add(t.token());

@@ -27,6 +27,12 @@ final class Sequence implements SequenceView, GenerationHandle {
     final boolean wantsLogprobs;
     final int topLogprobs;
 
+    /** Alternatives to report with each prompt token's log-probability, or -1 for no prompt scoring. */
+    int promptLogprobs = -1;
+    /** The prompt's scores so far (filled while its prefill runs), when {@link #promptLogprobs} asks. */
+    java.util.List<dev.infer4j.runtime.sampling.TokenLogprob> promptScores;
+    java.util.List<java.util.List<dev.infer4j.runtime.sampling.TokenLogprob>> promptTop;
+
     /** Prompt then generated tokens; the first {@link #total} count. */
     int[] tokens;
     int total;

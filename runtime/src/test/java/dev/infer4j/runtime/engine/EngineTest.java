@@ -236,6 +236,32 @@ class EngineTest {
         }
     }
 
+    @Test
+    void promptScoresEqualTheLogprobsOfGeneratingTheSameTokens() throws Exception {
+        SamplingParams scored = SamplingParams.greedy().toBuilder().maxTokens(2).logprobs(1).build();
+        List<Float> generated = new ArrayList<>();
+        try (GenerationStream s = engine.stream(GenerationRequest.of(new Prompt.Tokens(new int[] {1, 403, 407, 261, 378}),
+                scored))) {
+            for (GenerationEvent e; (e = s.next()) != null; ) {
+                if (e instanceof GenerationEvent.Token t) {
+                    generated.add(t.logprob().logprob());
+                }
+            }
+        }
+        GenerationStream echo = engine.stream(new GenerationRequest(new Prompt.Tokens(new int[] {1, 403, 407, 261, 378,
+                432, 383}), SamplingParams.greedy().toBuilder().maxTokens(0).build(), false, 2));
+        GenerationEvent.PromptLogprobs p = (GenerationEvent.PromptLogprobs) echo.next();
+        assertEquals(7, p.tokens().size());
+        assertTrue(Float.isNaN(p.tokens().getFirst().logprob()));
+        assertEquals(generated.get(0), p.tokens().get(5).logprob(), 1e-6f, "',' scored vs generated");
+        assertEquals(generated.get(1), p.tokens().get(6).logprob(), 1e-6f, "' there' scored vs generated");
+        assertEquals(2, p.top().get(6).size());
+        GenerationEvent.Finished f = (GenerationEvent.Finished) echo.next();
+        assertEquals(FinishReason.LENGTH, f.reason());
+        assertEquals(0, f.usage().completionTokens(), "max_tokens 0 generates nothing");
+        assertNull(echo.next());
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

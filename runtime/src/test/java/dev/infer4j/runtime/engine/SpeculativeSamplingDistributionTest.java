@@ -140,6 +140,7 @@ class SpeculativeSamplingDistributionTest {
                             done.countDown();
                         }
                         case GenerationEvent.Failed f -> throw new AssertionError(f.message());
+                        case GenerationEvent.PromptLogprobs unasked -> throw new AssertionError("prompt scores unasked");
                     }
                 });
             }

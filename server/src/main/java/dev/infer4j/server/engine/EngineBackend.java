@@ -35,9 +35,9 @@ import java.util.Objects;
  * engine request, the engine's events to the port's, the engine's refusals to typed {@link BackendException}s, and
  * renders chats with the model's template.
  *
- * <p>Not supported: {@code echo} together with log-probabilities, because the engine does not compute
- * log-probabilities of prompt tokens; such a request is refused with a 400 that says so. Echo without
- * log-probabilities is handled by the server itself.
+ * <p>{@code echo} with log-probabilities asks the engine to score the prompt ({@link
+ * GenerationRequest#promptLogprobs()}), which arrives as one {@link dev.infer4j.server.backend.PromptTokens}
+ * event before the first generated token; echo without log-probabilities is handled by the server itself.
  *
  * <p>Closing the backend closes the engine (and so the model file and kernels it owns).
  */
@@ -134,12 +134,10 @@ public final class EngineBackend implements CompletionBackend, AutoCloseable {
 
     @Override
     public Cancellable submit(GenerationSpec spec, EventSink sink) {
-        if (spec.echo()) {
-            throw new BackendException(BackendException.Kind.INVALID_REQUEST, "echo", "'echo' with 'logprobs' is "
-                    + "not supported: the engine does not compute log-probabilities of prompt tokens. Use 'echo' "
-                    + "without 'logprobs'.", null);
-        }
-        GenerationRequest request = new GenerationRequest(new Prompt.Tokens(spec.promptTokens()), sampling(spec), false);
+        // echo with logprobs: the engine scores the prompt and sends it before the first generated token
+        int promptLogprobs = spec.echo() ? Math.max(0, spec.logprobs()) : -1;
+        GenerationRequest request = new GenerationRequest(new Prompt.Tokens(spec.promptTokens()), sampling(spec),
+                false, promptLogprobs);
         try {
             GenerationHandle handle = engine.submit(request, new EventRelay(sink, pieces));
             return handle::cancel;

@@ -8,6 +8,7 @@ import dev.infer4j.server.backend.EventSink;
 import dev.infer4j.server.backend.Failed;
 import dev.infer4j.server.backend.FinishReason;
 import dev.infer4j.server.backend.Finished;
+import dev.infer4j.server.backend.PromptTokens;
 import dev.infer4j.server.backend.ScoredToken;
 import dev.infer4j.server.backend.TokenDelta;
 import dev.infer4j.server.backend.Usage;
@@ -32,6 +33,7 @@ final class EventRelay implements GenerationListener {
     @Override
     public void onEvent(GenerationEvent event) {
         switch (event) {
+            case GenerationEvent.PromptLogprobs p -> sink.accept(promptTokens(p));
             case GenerationEvent.Token t -> sink.accept(new TokenDelta(t.text(), pieces.scored(t.token(), t.logprob()),
                     top(t.top())));
             case GenerationEvent.Finished f -> {
@@ -48,6 +50,17 @@ final class EventRelay implements GenerationListener {
             case GenerationEvent.Failed f -> sink.accept(new Failed(
                     new BackendException(BackendException.Kind.INTERNAL, "generation failed: " + f.message())));
         }
+    }
+
+    /** The echoed prompt: each token's own text and score, the first without one. */
+    private PromptTokens promptTokens(GenerationEvent.PromptLogprobs p) {
+        List<TokenDelta> tokens = new java.util.ArrayList<>(p.tokens().size());
+        for (int i = 0; i < p.tokens().size(); i++) {
+            TokenLogprob t = p.tokens().get(i);
+            ScoredToken scored = pieces.scored(t.token(), (double) t.logprob());
+            tokens.add(new TokenDelta(scored.text(), scored, top(p.top().get(i))));
+        }
+        return new PromptTokens(tokens);
     }
 
     private List<ScoredToken> top(List<TokenLogprob> top) {

@@ -199,11 +199,25 @@ class RealModelCompletionsTest {
         assertEquals(512, live.backend.model().vocabSize());
     }
 
+    /**
+     * llama.cpp generated ", there" after "Once upon a time" and reported their log-probabilities (-0.0318 and
+     * -0.0684, reference/llama.cpp-outputs.json): scoring that same text as a prompt must give the same numbers.
+     */
     @Test
-    void echoWithLogprobsIsRefusedWithAClearMessage() {
-        JsonNode r = live.postJson("/v1/completions", completion(once.prompt(),
-                "\"max_tokens\": 2, \"echo\": true, \"logprobs\": 1"), 400);
-        assertTrue(r.get("error").get("message").asText().contains("log-probabilities of prompt tokens"), r.toString());
+    void echoWithLogprobsScoresThePromptAsLlamaCppScoredItsContinuation() {
+        JsonNode r = live.postJson("/v1/completions", "{\"prompt\": [1, 403, 407, 261, 378, 432, 383], "
+                + "\"max_tokens\": 0, \"echo\": true, \"logprobs\": 2, \"temperature\": 0}", 200);
+        JsonNode choice = r.get("choices").get(0);
+        JsonNode lp = choice.get("logprobs");
+        assertEquals(7, lp.get("tokens").size(), r.toString());
+        assertTrue(lp.get("token_logprobs").get(0).isNull(), "the first token has nothing to be predicted from: " + lp);
+        assertEquals(-0.0318, lp.get("token_logprobs").get(5).asDouble(), 1e-3, "',' after the prompt: " + lp);
+        assertEquals(-0.0684, lp.get("token_logprobs").get(6).asDouble(), 1e-3, "' there' after ',': " + lp);
+        assertTrue(lp.get("top_logprobs").get(6).has(" there"), "the top alternatives name the likeliest: " + lp);
+        assertEquals("length", choice.get("finish_reason").asText());
+        assertEquals(0, r.get("usage").get("completion_tokens").asInt(), "max_tokens 0 generates nothing");
+        assertTrue(choice.get("text").asText().endsWith("Once upon a time, there"), choice.toString());
+
         JsonNode plain = live.postJson("/v1/completions", completion(once.prompt(), "\"max_tokens\": 3, \"echo\": true"),
                 200);
         assertTrue(plain.get("choices").get(0).get("text").asText().startsWith(once.prompt() + ","), plain.toString());
