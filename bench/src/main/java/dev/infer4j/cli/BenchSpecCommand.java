@@ -30,12 +30,8 @@ final class BenchSpecCommand implements Callable<Integer> {
     @Option(names = "--draft-max", defaultValue = "4", description = "K, most proposals per step (default: ${DEFAULT-VALUE})")
     int draftMax;
 
-    @Option(names = "--prompt-tokens", defaultValue = "32", description = "shortest prompt (default: ${DEFAULT-VALUE})")
+    @Option(names = "--prompt-tokens", defaultValue = "32", description = "prompt length: a built-in story passage repeated and cut to this; longer than the passage (the table says how long) makes a repetitive workload (default: ${DEFAULT-VALUE})")
     int promptTokens;
-
-    @Option(names = "--passage-repeats", defaultValue = "1",
-            description = "times the built-in passage is written into the prompt; >1 for a repetitive workload (default: ${DEFAULT-VALUE})")
-    int passageRepeats;
 
     @Option(names = "--gen-tokens", defaultValue = "64", description = "tokens generated per run (default: ${DEFAULT-VALUE})")
     int genTokens;
@@ -59,7 +55,7 @@ final class BenchSpecCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --draft FILE, --spec ngram, or both");
         }
         int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        SpecBenchSettings settings = new SpecBenchSettings(promptTokens, passageRepeats, genTokens, draftMax,
+        SpecBenchSettings settings = new SpecBenchSettings(promptTokens, genTokens, draftMax,
                 threadCount, repeat);
         SpecBenchReport report = SpecBenchRunner.run(model, draft, ngram, settings, commandSpec.commandLine().getErr());
         commandSpec.commandLine().getOut().print(report.toTable());

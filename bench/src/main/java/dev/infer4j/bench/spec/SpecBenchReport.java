@@ -9,12 +9,12 @@ import java.util.Locale;
  * @param target       the target model file
  * @param draft        the draft model file, or null
  * @param promptTokens tokens of the prompt every run used
- * @param passageRepeats times the passage appears in the prompt at least
+ * @param passageTokens tokens of one copy of the passage the prompt repeats
  * @param genTokens    tokens generated per run
  * @param threads      compute threads
  * @param rows         the baseline first, then each speculation method
  */
-public record SpecBenchReport(String target, String draft, int promptTokens, int passageRepeats, int genTokens,
+public record SpecBenchReport(String target, String draft, int promptTokens, int passageTokens, int genTokens,
                               int threads, List<SpecRow> rows) {
     /** Copies the rows. */
     public SpecBenchReport {
@@ -28,8 +28,8 @@ public record SpecBenchReport(String target, String draft, int promptTokens, int
         if (draft != null) {
             sb.append(String.format(Locale.ROOT, "draft  %s%n", draft));
         }
-        sb.append(String.format(Locale.ROOT, "prompt %d tokens (passage x%d), %d generated greedily, %d threads%n",
-                promptTokens, passageRepeats, genTokens, threads));
+        sb.append(String.format(Locale.ROOT, "prompt %d tokens (the passage is %d), %d generated greedily, %d threads%n",
+                promptTokens, passageTokens, genTokens, threads));
         sb.append(String.format(Locale.ROOT, "%-6s %3s %9s %6s %7s %7s %6s %8s %8s %7s%n", "method", "K", "decode/s",
                 "alpha", "tok/st", "theory", "c", "theory-x", "measured", "gap"));
         for (SpecRow r : rows) {

@@ -52,8 +52,10 @@ public final class SpecBenchRunner {
         int context = settings.promptTokens() + settings.genTokens() + 2 * settings.draftMax() + CONTEXT_SLACK;
         EngineConfig config = new EngineConfig(context, 1, 512, 0, 4, settings.threads());
         int[] prompt;
+        int passageTokens;
         Measured baseline;
         try (Engine engine = Engine.open(target, config)) {
+            passageTokens = engine.tokenizer().encode(PASSAGE, false, false).length;
             prompt = promptIds(engine, settings);
             progress.printf("baseline: %d prompt + %d generated tokens, %d runs after a warm-up...%n",
                     prompt.length, settings.genTokens(), settings.repeat());
@@ -83,18 +85,18 @@ public final class SpecBenchRunner {
                     m.counts.tokensPerStep(), 0, baseline.tps));
         }
         return new SpecBenchReport(target.toString(), draft == null ? null : draft.toString(), prompt.length,
-                settings.passageRepeats(), settings.genTokens(), settings.threads(), rows);
+                passageTokens, settings.genTokens(), settings.threads(), rows);
     }
 
-    /** BOS (if the vocabulary adds one) and the passage, repeated, extended by whole passages to the prompt length. */
+    /** BOS (if the vocabulary adds one) and the passage, repeated, cut to the prompt length. */
     static int[] promptIds(Engine engine, SpecBenchSettings settings) {
-        String text = PASSAGE.repeat(settings.passageRepeats());
+        String text = PASSAGE;
         int[] ids = engine.tokenizer().encode(text, true, false);
         while (ids.length < settings.promptTokens()) {
             text = text + PASSAGE;
             ids = engine.tokenizer().encode(text, true, false);
         }
-        return ids;
+        return Arrays.copyOf(ids, settings.promptTokens());
     }
 
     private record Measured(double tps, SpeculationCounts counts) {
