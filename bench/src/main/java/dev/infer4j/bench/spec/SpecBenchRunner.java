@@ -1,9 +1,5 @@
 package dev.infer4j.bench.spec;
 
-import dev.infer4j.bench.model.BenchSettings;
-import dev.infer4j.bench.model.ModelBenchmark;
-import dev.infer4j.formats.gguf.GgufFile;
-import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.engine.Engine;
 import dev.infer4j.runtime.engine.EngineConfig;
 import dev.infer4j.runtime.engine.GenerationEvent;
@@ -11,9 +7,6 @@ import dev.infer4j.runtime.engine.GenerationRequest;
 import dev.infer4j.runtime.engine.GenerationStream;
 import dev.infer4j.runtime.engine.Prompt;
 import dev.infer4j.runtime.engine.SpeculationCounts;
-import dev.infer4j.runtime.kv.KvCache;
-import dev.infer4j.runtime.kv.KvCacheSpec;
-import dev.infer4j.runtime.model.Model;
 import dev.infer4j.runtime.sampling.SamplingParams;
 import dev.infer4j.runtime.spec.Speculation;
 
@@ -27,7 +20,7 @@ import java.util.List;
 /**
  * Runs the speculative-decoding benchmark in one process: the baseline engine, then one engine per speculation
  * method, each generating greedily from the same prompt ({@code repeat} timed runs after a warm-up), then the
- * bare batch-1 decode speed of the target and the draft for c.
+ * bare forward times of the target (1 and K+1 tokens) and the draft (1 token) for c and v.
  */
 public final class SpecBenchRunner {
     /** A short story-like passage: real text for trained models, a fixed token sequence for random ones. */
@@ -62,7 +55,7 @@ public final class SpecBenchRunner {
             baseline = measure(engine, prompt, settings);
         }
         List<SpecRow> rows = new ArrayList<>();
-        rows.add(new SpecRow(SpecMethod.NONE, 0, baseline.tps, 0, 1, 0, baseline.tps));
+        rows.add(new SpecRow(SpecMethod.NONE, 0, baseline.tps, 0, 1, 0, 1, baseline.tps));
         if (draft != null) {
             progress.printf("draft %s, K=%d...%n", draft, settings.draftMax());
             Measured m;
@@ -70,19 +63,26 @@ public final class SpecBenchRunner {
                     new Speculation.DraftFile(draft, settings.draftMax(), 0f))) {
                 m = measure(engine, prompt, settings);
             }
-            progress.println("timing one batch-1 forward of the target and of the draft for c...");
-            double c = forwardRate(target, settings) / forwardRate(draft, settings);
-            rows.add(new SpecRow(SpecMethod.DRAFT, settings.draftMax(), m.tps, m.counts.acceptanceRate(),
-                    m.counts.tokensPerStep(), c, baseline.tps));
+            progress.println("timing bare forwards of the target (1 and K+1 tokens) and the draft (1 token)...");
+            int k = settings.draftMax();
+            double[] t = ForwardTimer.medianSeconds(target, settings.threads(), prompt, new int[] {1, k + 1},
+                    settings.genTokens());
+            double[] d = ForwardTimer.medianSeconds(draft, settings.threads(), prompt, new int[] {1},
+                    settings.genTokens());
+            rows.add(new SpecRow(SpecMethod.DRAFT, k, m.tps, m.counts.acceptanceRate(), m.counts.tokensPerStep(),
+                    d[0] / t[0], t[1] / t[0], baseline.tps));
         }
         if (ngram) {
             progress.printf("n-gram lookup, K=%d...%n", settings.draftMax());
+            int k = settings.draftMax();
+            double[] t = ForwardTimer.medianSeconds(target, settings.threads(), prompt, new int[] {1, k + 1},
+                    settings.genTokens());
             Measured m;
             try (Engine engine = Engine.open(target, config, Speculation.Ngram.of(settings.draftMax()))) {
                 m = measure(engine, prompt, settings);
             }
             rows.add(new SpecRow(SpecMethod.NGRAM, settings.draftMax(), m.tps, m.counts.acceptanceRate(),
-                    m.counts.tokensPerStep(), 0, baseline.tps));
+                    m.counts.tokensPerStep(), 0, t[1] / t[0], baseline.tps));
         }
         return new SpecBenchReport(target.toString(), draft == null ? null : draft.toString(), prompt.length,
                 passageTokens, settings.genTokens(), settings.threads(), rows);
@@ -159,18 +159,6 @@ public final class SpecBenchRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while generating", e);
-        }
-    }
-
-    /** Median batch-1 decode tokens/s of a bare {@link Model#forward}, the reciprocal of one forward's time. */
-    private static double forwardRate(Path file, SpecBenchSettings settings) throws IOException {
-        BenchSettings bench = new BenchSettings(settings.promptTokens(), settings.genTokens(), settings.threads(),
-                settings.repeat(), List.of(), 1, 1, 1, 0);
-        try (GgufFile gguf = GgufFile.open(file);
-             Kernels kernels = Kernels.load(settings.threads())) {
-            Model model = Model.load(gguf, kernels,
-                    KvCacheSpec.ofBlocks(bench.kvBlocks(KvCache.DEFAULT_BLOCK_SIZE)));
-            return new ModelBenchmark(model, bench).runSingleSequence().decode().median();
         }
     }
 }
