@@ -138,6 +138,9 @@ public final class SpecBenchRunner {
             long last = 0;
             for (GenerationEvent e = stream.next(); e != null; e = stream.next()) {
                 switch (e) {
+                    case GenerationEvent.PromptLogprobs unasked -> {
+                        // this benchmark does not ask for prompt scores
+                    }
                     case GenerationEvent.Token t -> {
                         last = System.nanoTime();
                         if (tokens++ == 0) {
