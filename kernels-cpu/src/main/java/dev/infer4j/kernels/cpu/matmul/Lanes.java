@@ -72,11 +72,6 @@ final class Lanes {
         return (ShortVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2S, S16, 0);
     }
 
-    /** Sixteen signed bytes at {@code offset}, as floats. */
-    static FloatVector byteFloats(MemorySegment w, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /** Integer lanes as floats (exact below 2<sup>24</sup>). */
     static FloatVector floats(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);

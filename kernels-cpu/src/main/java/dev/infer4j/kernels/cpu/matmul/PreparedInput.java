@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
  * nothing once the shapes are known. Quants are kept as floats: a kernel then multiplies them without a
- * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>.
+ * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. Q8_0/Q8_1
+ * quants are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes.
  *
  * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
  * and quants {@code rint(x * 127/amax)}, ties to even; Q8_1 adds {@code s = F16(d * Σq)}; Q8_K uses
