@@ -67,9 +67,9 @@ final class Lanes {
                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    /** Sixteen signed bytes at {@code offset}, as floats. */
-    static FloatVector byteFloats(MemorySegment w, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2F, F, 0);
+    /** Sixteen signed bytes at {@code offset}, sign-extended to shorts. */
+    static ShortVector shorts(MemorySegment w, long offset) {
+        return (ShortVector) ByteVector.fromMemorySegment(B16, w, offset, LE).convertShape(VectorOperators.B2S, S16, 0);
     }
 
     /** Integer lanes as floats (exact below 2<sup>24</sup>). */

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
  * nothing once the shapes are known. Quants are kept as floats: a kernel then multiplies them without a
- * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>.
+ * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. Q8_0/Q8_1
+ * quants are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes.
  *
  * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
  * and quants {@code rint(x * 127/amax)}, ties to even; Q8_1 adds {@code s = F16(d * Σq)}; Q8_K uses
@@ -28,6 +29,8 @@ public final class PreparedInput {
     private float[] values = new float[0];
     private float[] scales = new float[0];
     private float[] sums = new float[0];
+    private short[] quants = new short[0];
+    private short[] nibbleBias = new short[0];
     private int[] blockSums = new int[0];
 
     /** An empty input; {@link #prepare} sizes it. */
@@ -95,6 +98,10 @@ public final class PreparedInput {
                 if (sums.length < blocks) {
                     sums = new float[blocks];
                 }
+                if (quants.length < n) {
+                    quants = new short[n];
+                    nibbleBias = new short[n / 2];
+                }
                 int perRow = cols / 32;
                 for (int t = 0; t < tokens; t++) {
                     for (int b = 0; b < perRow; b++) {
@@ -135,7 +142,11 @@ public final class PreparedInput {
         for (int j = 0; j < 32; j++) {
             float q = (x[src + j] * id + ROUNDER) - ROUNDER;
             values[dst + j] = q;
+            quants[dst + j] = (short) q;
             sum += (int) q;
+        }
+        for (int j = 0; j < 16; j++) {
+            nibbleBias[dst / 2 + j] = (short) (8 * (quants[dst + j] + quants[dst + j + 16]));
         }
         float storedD = Float.float16ToFloat(Float.floatToFloat16(d));
         scales[block] = storedD;
@@ -202,6 +213,23 @@ public final class PreparedInput {
     /** Quants (as floats) or rounded values, token {@code t} at {@code t*cols}. */
     float[] values() {
         return values;
+    }
+
+    /**
+     * Q8_0/Q8_1 only: the same quants as {@link #values()}, as shorts, for kernels that multiply in 16-bit
+     * integer lanes (a product of a quant with a 4- or 8-bit weight and the sum of two such products fit).
+     */
+    short[] quants() {
+        return quants;
+    }
+
+    /**
+     * Q8_0/Q8_1 only: per block, sixteen shorts {@code 8·(q_j + q_{j+16})}, token {@code t} at
+     * {@code t*cols/2}. A 4-bit kernel whose low nibbles meet quants 0..15 and high nibbles 16..31 subtracts
+     * this once from its lane sums instead of subtracting 8 from every nibble.
+     */
+    short[] nibbleBias() {
+        return nibbleBias;
     }
 
     /** Block scales as floats, token {@code t}'s blocks at {@code t*cols/blockSize}. */

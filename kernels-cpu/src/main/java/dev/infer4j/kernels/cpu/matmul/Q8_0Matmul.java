@@ -1,17 +1,22 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.byteFloats;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.shorts;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_0 weights (34-byte blocks: F16 scale, 32 int8) times Q8_0 activations. Per block the 32 products are
- * summed exactly in sixteen float lanes, then scaled by {@code dx·dy} into the accumulator.
+ * formed and summed pairwise in sixteen 16-bit integer lanes ({@code |w_j·a_j + w_{j+16}·a_{j+16}| ≤ 2·128·127}
+ * fits), exact whatever the order; the lanes are then converted to floats and scaled by {@code dx·dy} into the
+ * float accumulator with one fused multiply-add.
  */
 final class Q8_0Matmul extends BlockMatmul {
 
@@ -25,16 +30,17 @@ final class Q8_0Matmul extends BlockMatmul {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
-        float[] a = in.values();
+        short[] a = in.quants();
         float[] ds = in.scales();
         int q = token * cols;
         int d = token * nb;
         FloatVector acc = FloatVector.zero(F);
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            FloatVector s = byteFloats(w, o + 18).fma(FloatVector.fromArray(F, a, q + 32 * b + 16),
-                    byteFloats(w, o + 2).mul(FloatVector.fromArray(F, a, q + 32 * b)));
-            acc = s.fma(FloatVector.broadcast(F, half(w, o) * ds[d + b]), acc);
+            ShortVector p = shorts(w, o + 2).mul(ShortVector.fromArray(S16, a, q + 32 * b))
+                    .add(shorts(w, o + 18).mul(ShortVector.fromArray(S16, a, q + 32 * b + 16)));
+            acc = ((FloatVector) p.convertShape(VectorOperators.S2F, F, 0))
+                    .fma(FloatVector.broadcast(F, half(w, o) * ds[d + b]), acc);
         }
         acc.intoArray(lanes, 0);
         return Lanes.sum(lanes, 0);
@@ -46,7 +52,7 @@ final class Q8_0Matmul extends BlockMatmul {
               float[] lanes) {
         int cols = in.cols();
         int nb = cols / 32;
-        float[] a = in.values();
+        short[] a = in.quants();
         float[] ds = in.scales();
         int q0 = token * cols;
         int d0 = token * nb;
@@ -57,24 +63,24 @@ final class Q8_0Matmul extends BlockMatmul {
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
             float dx = half(w, o);
-            FloatVector lo = byteFloats(w, o + 2);
-            FloatVector hi = byteFloats(w, o + 18);
+            ShortVector lo = shorts(w, o + 2);
+            ShortVector hi = shorts(w, o + 18);
             int q = q0 + b * 32;
             int d = d0 + b;
-            acc0 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc0);
+            acc0 = ((FloatVector) lo.mul(ShortVector.fromArray(S16, a, q)).add(hi.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, dx * ds[d]), acc0);
             q += cols;
             d += nb;
-            acc1 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc1);
+            acc1 = ((FloatVector) lo.mul(ShortVector.fromArray(S16, a, q)).add(hi.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, dx * ds[d]), acc1);
             q += cols;
             d += nb;
-            acc2 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc2);
+            acc2 = ((FloatVector) lo.mul(ShortVector.fromArray(S16, a, q)).add(hi.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, dx * ds[d]), acc2);
             q += cols;
             d += nb;
-            acc3 = hi.fma(FloatVector.fromArray(F, a, q + 16), lo.mul(FloatVector.fromArray(F, a, q)))
-                    .fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
+            acc3 = ((FloatVector) lo.mul(ShortVector.fromArray(S16, a, q)).add(hi.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.broadcast(F, dx * ds[d]), acc3);
         }
         acc0.intoArray(lanes, 0);
         out[outIndex] = Lanes.sum(lanes, 0);

@@ -5,7 +5,8 @@
  * <p>As llama.cpp does, activations are first brought to the weight type's partner format
  * ({@link dev.infer4j.kernels.cpu.matmul.ActivationFormat}: Q8_0, Q8_1 or Q8_K blocks, or values rounded to
  * F16/BF16) and the dot products are integer block products. The kernels use the JDK Vector API and keep
- * integer block sums in float lanes, where they are exact (every partial sum stays below 2<sup>24</sup>).
+ * integer block sums in float lanes, where they are exact (every partial sum stays below 2<sup>24</sup>), or,
+ * for Q4_0 and Q8_0, in 16-bit integer lanes, which cost half as much and are exact by construction.
  *
  * <p>Depends on the JDK, {@code jdk.incubator.vector}, {@code formats} (for {@code GgmlType}) and
  * {@link dev.infer4j.kernels.cpu.parallel}. Knows nothing of models.
