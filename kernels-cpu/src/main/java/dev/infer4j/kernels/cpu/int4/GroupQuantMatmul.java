@@ -42,6 +42,8 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     /** Outputs per GPTQ task: four vectors, so each packed input row is read as 256 contiguous bytes. */
     private static final int GPTQ_BLOCK = 64;
+    /** Most output blocks one task walks together. */
+    private static final int MAX_SPAN = 4;
     /** Outputs per AWQ task: one vector of sixteen words of eight outputs. */
     private static final int AWQ_BLOCK = 128;
     /** AWQ nibble {@code j} of word lane {@code l} is output {@code 8l + order[j]}: the scatter maps back to order. */
@@ -77,6 +79,7 @@ public final class GroupQuantMatmul implements RangeTask {
     private float[] callOut;
     private int callOutOffset;
     private int callOutStride;
+    private int callSpan;
 
     /** A kernel splitting rows over {@code pool}. */
     public GroupQuantMatmul(WorkerPool pool) {
@@ -162,7 +165,9 @@ public final class GroupQuantMatmul implements RangeTask {
         callOutStride = outStride;
         try {
             int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
-            pool.parallelFor((rows + block - 1) / block, this);
+            int blocks = (rows + block - 1) / block;
+            callSpan = span(blocks, pool.threads());
+            pool.parallelFor((blocks + callSpan - 1) / callSpan, this);
         } finally {
             callWeight = null;
             callX = null;
@@ -170,7 +175,7 @@ public final class GroupQuantMatmul implements RangeTask {
         }
     }
 
-    /** Runs output blocks {@code [start, end)} for every token. */
+    /** Runs tasks {@code [start, end)}, each {@link #callSpan} output blocks, for every token. */
     @Override
     public void run(int start, int end, int worker) {
         GroupQuantWeight w = callWeight;
@@ -178,24 +183,35 @@ public final class GroupQuantMatmul implements RangeTask {
         boolean gptq = m.layout() == PackedLayout.GPTQ;
         int block = gptq ? GPTQ_BLOCK : AWQ_BLOCK;
         int groups = m.groups();
+        int rows = m.rows();
         float[] work = scratch[worker];
         boolean fast4 = gptq4(w);
-        for (int b = start; b < end; b++) {
-            int r0 = b * block;
-            boolean whole = r0 + block <= m.rows();
+        for (int task = start; task < end; task++) {
+            int r0 = task * callSpan * block;
+            int r1 = Math.min(rows, r0 + callSpan * block);
+            int whole = (r1 - r0) / block;
             for (int t = 0; t < callTokens; t++) {
                 int xBase = callXOffset + t * callXStride;
                 int outBase = callOutOffset + t * callOutStride;
-                if (!whole) {
-                    scalarRows(m, r0, m.rows(), callX, xBase, callOut, outBase);
-                } else if (!gptq) {
-                    awqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
-                } else if (fast4) {
-                    gptq4Block(m, scaledX, t * m.cols(), groupSums, t * groups, r0, callOut, outBase, work);
-                } else if (w.consecutiveGroups()) {
-                    gptqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase);
-                } else {
-                    gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
+                if (whole > 0) {
+                    if (!gptq) {
+                        awqBlocks(m, callX, xBase, groupSums, t * groups, r0, whole, callOut, outBase, work);
+                    } else if (fast4) {
+                        gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, r0, whole, callOut, outBase,
+                                work);
+                    } else {
+                        for (int k = 0; k < whole; k++) {
+                            if (w.consecutiveGroups()) {
+                                gptqBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut, outBase);
+                            } else {
+                                gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut,
+                                        outBase, work);
+                            }
+                        }
+                    }
+                }
+                if (r0 + whole * block < r1) {
+                    scalarRows(m, r0 + whole * block, r1, callX, xBase, callOut, outBase);
                 }
             }
         }
@@ -333,6 +349,20 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
+     * Output blocks per task: up to {@value #MAX_SPAN}, so that within a packed input row a task reads a longer
+     * contiguous run (the rows of a packed matrix lie thousands of bytes apart, and short runs at that stride
+     * defeat the hardware prefetcher), yet at least two tasks per worker where the matrix has them. Each output's
+     * arithmetic is the same whatever the span, so results do not depend on the thread count.
+     */
+    private static int span(int blocks, int threads) {
+        int span = MAX_SPAN;
+        while (span > 1 && blocks / span < 2 * threads) {
+            span /= 2;
+        }
+        return span;
+    }
+
+    /**
      * Whether {@code w} takes the 4-bit GPTQ path: consecutive groups that start on a packed word, so every
      * group is whole words of eight inputs.
      */
@@ -348,24 +378,26 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final float[] NIBBLE_SCALE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
 
     /**
-     * Sixty-four 4-bit GPTQ outputs from {@code r0}, group by group. {@code xs} is the activation row pre-scaled
+     * {@code blocks} runs of sixty-four 4-bit GPTQ outputs from {@code r0}, group by group. {@code xs} is the activation row pre-scaled
      * by {@link #NIBBLE_SCALE} from {@code xBase}: {@code (q & 15<<4j)·x·2^(−4j)} is exactly {@code q_j·x}, so
      * the per-nibble shift is gone. The hot work lives in small methods whose vectors never cross a call, so
      * C2 compiles each whole (one large method ran past its inlining budget and boxed vectors).
      */
-    private static void gptq4Block(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int r0,
-                                   float[] out, int outBase, float[] acc) {
+    private static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int r0,
+                                    int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
         long rowBytes = 4L * m.rows();
         int cols = m.cols();
         int gs = m.groupSize();
-        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + GPTQ_BLOCK, 0f);
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * GPTQ_BLOCK, 0f);
         for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            gptq4Sums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc);
             float sx = sums[sumBase + g];
-            for (int v = 0; v < GPTQ_BLOCK; v += LANES) {
-                gptq4Apply(m, g, r0 + v, acc, v, sx, out, outBase + r0 + v);
+            for (int k = 0, r = r0; k < blocks; k++, r += GPTQ_BLOCK) {
+                gptq4Sums(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc);
+                for (int v = 0; v < GPTQ_BLOCK; v += LANES) {
+                    gptq4Apply(m, g, r + v, acc, v, sx, out, outBase + r + v);
+                }
             }
         }
     }
@@ -418,21 +450,22 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * One hundred and twenty-eight AWQ outputs from {@code r0}: per group the eight nibble sums of sixteen words
+     * {@code blocks} runs of 128 AWQ outputs from {@code r0}: per group and run the eight nibble sums of sixteen words
      * ({@link #awqSums}), then the zero points and scales ({@link #awqApply}), each in a method of its own.
      */
-    private static void awqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
-                                 float[] out, int outBase, float[] work) {
+    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
+                                  int blocks, float[] out, int outBase, float[] work) {
         MemorySegment qw = m.qweight();
         int cols = m.cols();
         int gs = m.groupSize();
         long rowBytes = 4L * (m.rows() / 8);
-        long w0 = r0 / 8;
-        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + AWQ_BLOCK, 0f);
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * AWQ_BLOCK, 0f);
         for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            awqSums(qw, c0 * rowBytes + 4 * w0, rowBytes, c1 - c0, x, xBase + c0, work);
-            awqApply(m, g, r0, sums[sumBase + g], work, out, outBase + r0);
+            for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
+                awqSums(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work);
+                awqApply(m, g, r, sums[sumBase + g], work, out, outBase + r);
+            }
         }
     }
 
