@@ -53,10 +53,8 @@ public final class GroupQuantMatmul implements RangeTask {
     /** Lane {@code l}'s zero point sits at bit {@code 4·(l mod 8)} of its qzeros word. */
     private static final IntVector ZERO_SHIFTS = IntVector.fromArray(I,
             new int[] {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28}, 0);
-    /** Where a worker's scratch holds the 128 unzeroed AWQ values in output order, after two blocks of sums. */
-    private static final int UNZEROED = 2 * AWQ_BLOCK;
-    /** Scratch floats per worker: two blocks of nibble-order AWQ sums plus one block of unzeroed values. */
-    private static final int SCRATCH = UNZEROED + AWQ_BLOCK;
+    /** Scratch floats per worker: the 128 nibble-order AWQ sums plus the 128 unzeroed values in output order. */
+    private static final int SCRATCH = 2 * AWQ_BLOCK;
 
     static {
         for (int j = 0; j < 8; j++) {
@@ -168,7 +166,7 @@ public final class GroupQuantMatmul implements RangeTask {
         try {
             int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
             int blocks = (rows + block - 1) / block;
-            callSpan = span(blocks, pool.threads());
+            callSpan = m.layout() == PackedLayout.GPTQ ? span(blocks, pool.threads()) : 1;
             pool.parallelFor((blocks + callSpan - 1) / callSpan, this);
         } finally {
             callWeight = null;
@@ -351,9 +349,10 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * Output blocks per task: up to {@value #MAX_SPAN}, so that within a packed input row a task reads a longer
-     * contiguous run (the rows of a packed matrix lie thousands of bytes apart, and short runs at that stride
-     * defeat the hardware prefetcher), yet at least two tasks per worker where the matrix has them. Each output's
+     * GPTQ output blocks per task: up to {@value #MAX_SPAN}, so that within a packed input row a task reads a
+     * longer contiguous run (the rows of a packed matrix lie thousands of bytes apart, and short runs at that
+     * stride defeat the hardware prefetcher), yet at least two tasks per worker where the matrix has them. AWQ
+     * keeps one block per task: walking its blocks together measured no faster. Each output's
      * arithmetic is the same whatever the span, so results do not depend on the thread count.
      */
     private static int span(int blocks, int threads) {
@@ -464,25 +463,16 @@ public final class GroupQuantMatmul implements RangeTask {
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * AWQ_BLOCK, 0f);
         for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            int k = 0;
-            for (int r = r0; k + 2 <= blocks; k += 2, r += 2 * AWQ_BLOCK) {
-                awqSums2(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work, 0);
-                awqSums2(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work, 1);
-                awqApply(m, g, r, sums[sumBase + g], work, 0, out, outBase + r);
-                awqApply(m, g, r + AWQ_BLOCK, sums[sumBase + g], work, AWQ_BLOCK, out, outBase + r + AWQ_BLOCK);
-            }
-            if (k < blocks) {
-                int r = r0 + k * AWQ_BLOCK;
+            for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
                 awqSums(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work);
-                awqApply(m, g, r, sums[sumBase + g], work, 0, out, outBase + r);
+                awqApply(m, g, r, sums[sumBase + g], work, out, outBase + r);
             }
         }
     }
 
     /**
      * {@code acc[16j + l] = Σ q_j·x} for nibble {@code j} of word lane {@code l} over {@code n} inputs. Nibbles are
-     * masked in place (the upper four after a 16-bit shift, so no value is negative as an int) and the power of
-     * sixteen taken out of the sum at the end, which is exact; {@link #awqSums2} does the same arithmetic.
+     * masked in place and the power of sixteen taken out of the sum at the end, which is exact.
      */
     private static void awqSums(MemorySegment qw, long o, long rowBytes, int n, float[] x, int xc, float[] acc) {
         FloatVector a0 = FloatVector.zero(F);
@@ -495,86 +485,43 @@ public final class GroupQuantMatmul implements RangeTask {
         FloatVector a7 = FloatVector.zero(F);
         for (int c = 0; c < n; c++, o += rowBytes) {
             IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
-            IntVector h = q.lanewise(VectorOperators.LSHR, 16);
             FloatVector xa = FloatVector.broadcast(F, x[xc + c]);
             a0 = floats(q.and(0xF)).fma(xa, a0);
             a1 = floats(q.and(0xF0)).fma(xa, a1);
             a2 = floats(q.and(0xF00)).fma(xa, a2);
             a3 = floats(q.and(0xF000)).fma(xa, a3);
-            a4 = floats(h.and(0xF)).fma(xa, a4);
-            a5 = floats(h.and(0xF0)).fma(xa, a5);
-            a6 = floats(h.and(0xF00)).fma(xa, a6);
-            a7 = floats(h.and(0xF000)).fma(xa, a7);
+            a4 = floats(q.and(0xF0000)).fma(xa, a4);
+            a5 = floats(q.and(0xF00000)).fma(xa, a5);
+            a6 = floats(q.and(0xF000000)).fma(xa, a6);
+            a7 = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, a7);
         }
         a0.intoArray(acc, 0);
         a1.mul(0x1p-4f).intoArray(acc, 16);
         a2.mul(0x1p-8f).intoArray(acc, 32);
         a3.mul(0x1p-12f).intoArray(acc, 48);
-        a4.intoArray(acc, 64);
-        a5.mul(0x1p-4f).intoArray(acc, 80);
-        a6.mul(0x1p-8f).intoArray(acc, 96);
-        a7.mul(0x1p-12f).intoArray(acc, 112);
-    }
-
-    /**
-     * {@link #awqSums} for two consecutive blocks at once, nibbles {@code 4·half .. 4·half+3} only: block
-     * {@code k}'s sums go to {@code acc[128k + 16j + l]}. Reading 128 contiguous bytes of each input row (rather
-     * than 64 bytes, 1 KB apart) helps the hardware prefetcher; the second half reads the group again from L1.
-     * Two blocks, not more: a larger body runs past C2's inlining budget and boxes its vectors.
-     */
-    private static void awqSums2(MemorySegment qw, long o, long rowBytes, int n, float[] x, int xc, float[] acc,
-                                 int half) {
-        int shift = 16 * half;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        FloatVector b0 = FloatVector.zero(F);
-        FloatVector b1 = FloatVector.zero(F);
-        FloatVector b2 = FloatVector.zero(F);
-        FloatVector b3 = FloatVector.zero(F);
-        for (int c = 0; c < n; c++, o += rowBytes) {
-            FloatVector xa = FloatVector.broadcast(F, x[xc + c]);
-            IntVector p = IntVector.fromMemorySegment(I, qw, o, LE).lanewise(VectorOperators.LSHR, shift);
-            IntVector q = IntVector.fromMemorySegment(I, qw, o + 64, LE).lanewise(VectorOperators.LSHR, shift);
-            a0 = floats(p.and(0xF)).fma(xa, a0);
-            a1 = floats(p.and(0xF0)).fma(xa, a1);
-            a2 = floats(p.and(0xF00)).fma(xa, a2);
-            a3 = floats(p.and(0xF000)).fma(xa, a3);
-            b0 = floats(q.and(0xF)).fma(xa, b0);
-            b1 = floats(q.and(0xF0)).fma(xa, b1);
-            b2 = floats(q.and(0xF00)).fma(xa, b2);
-            b3 = floats(q.and(0xF000)).fma(xa, b3);
-        }
-        int at = 64 * half;
-        a0.intoArray(acc, at);
-        a1.mul(0x1p-4f).intoArray(acc, at + 16);
-        a2.mul(0x1p-8f).intoArray(acc, at + 32);
-        a3.mul(0x1p-12f).intoArray(acc, at + 48);
-        b0.intoArray(acc, at + 128);
-        b1.mul(0x1p-4f).intoArray(acc, at + 144);
-        b2.mul(0x1p-8f).intoArray(acc, at + 160);
-        b3.mul(0x1p-12f).intoArray(acc, at + 176);
+        a4.mul(0x1p-16f).intoArray(acc, 64);
+        a5.mul(0x1p-20f).intoArray(acc, 80);
+        a6.mul(0x1p-24f).intoArray(acc, 96);
+        a7.intoArray(acc, 112);
     }
 
     /**
      * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}: the
-     * nibble-order sums of {@code work[accAt..accAt+127]} are unzeroed and scattered into output order at
-     * {@code work[UNZEROED..]}, then scaled there in output order.
+     * nibble-order sums of {@code work[0..127]} are unzeroed and scattered into output order in
+     * {@code work[128..255]}, then scaled there in output order.
      */
-    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, int accAt,
-                                 float[] out, int o) {
+    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, float[] out,
+                                 int o) {
         long wordsPerRow = m.rows() / 8;
         IntVector zq = IntVector.fromMemorySegment(I, m.qzeros(), ((long) g * wordsPerRow + r0 / 8) * 4, LE);
         int offset = m.zeroOffset();
         for (int j = 0; j < 8; j++) {
             FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-            FloatVector.fromArray(F, work, accAt + LANES * j).sub(z.mul(sumX))
-                    .intoArray(work, UNZEROED, AWQ_SCATTER[j], 0);
+            FloatVector.fromArray(F, work, LANES * j).sub(z.mul(sumX)).intoArray(work, AWQ_BLOCK, AWQ_SCATTER[j], 0);
         }
         long sAt = ((long) g * m.rows() + r0) * 2;
         for (int v = 0; v < AWQ_BLOCK; v += LANES) {
-            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, UNZEROED + v),
+            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, AWQ_BLOCK + v),
                     FloatVector.fromArray(F, out, o + v)).intoArray(out, o + v);
         }
     }
