@@ -13,6 +13,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
@@ -38,12 +39,22 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final int LANES = 16;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     /** Outputs per GPTQ task: four vectors, so each packed input row is read as 256 contiguous bytes. */
     private static final int GPTQ_BLOCK = 64;
+    /** Most output blocks one task walks together. */
+    private static final int MAX_SPAN = 4;
     /** Outputs per AWQ task: one vector of sixteen words of eight outputs. */
     private static final int AWQ_BLOCK = 128;
     /** AWQ nibble {@code j} of word lane {@code l} is output {@code 8l + order[j]}: the scatter maps back to order. */
     private static final int[][] AWQ_SCATTER = new int[8][LANES];
+    /** Lanes 8..15: the second of the two qzeros words behind sixteen 4-bit GPTQ outputs. */
+    private static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
+    /** Lane {@code l}'s zero point sits at bit {@code 4·(l mod 8)} of its qzeros word. */
+    private static final IntVector ZERO_SHIFTS = IntVector.fromArray(I,
+            new int[] {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28}, 0);
+    /** Scratch floats per worker: the 128 nibble-order AWQ sums plus the 128 unzeroed values in output order. */
+    private static final int SCRATCH = 2 * AWQ_BLOCK;
 
     static {
         for (int j = 0; j < 8; j++) {
@@ -56,6 +67,8 @@ public final class GroupQuantMatmul implements RangeTask {
     private final WorkerPool pool;
     private final float[][] scratch;
     private float[] groupSums = new float[0];
+    /** GPTQ 4-bit fast path: {@code x[c]·2^(−4·(c mod 8))}, so a nibble masked in place needs no shift. */
+    private float[] scaledX = new float[0];
 
     // The call in progress, read by the workers; set before parallelFor, cleared after.
     private GroupQuantWeight callWeight;
@@ -66,13 +79,14 @@ public final class GroupQuantMatmul implements RangeTask {
     private float[] callOut;
     private int callOutOffset;
     private int callOutStride;
+    private int callSpan;
 
     /** A kernel splitting rows over {@code pool}. */
     public GroupQuantMatmul(WorkerPool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.scratch = new float[pool.threads()][];
         for (int i = 0; i < scratch.length; i++) {
-            scratch[i] = new float[AWQ_BLOCK];
+            scratch[i] = new float[SCRATCH];
         }
     }
 
@@ -123,10 +137,21 @@ public final class GroupQuantMatmul implements RangeTask {
                 }
             }
         }
+        if (gptq4(w)) {
+            if (scaledX.length < tokens * cols) {
+                scaledX = new float[tokens * cols];
+            }
+            for (int t = 0; t < tokens; t++) {
+                int xb = xOffset + t * xStride;
+                for (int c = 0; c < cols; c++) {
+                    scaledX[t * cols + c] = x[xb + c] * NIBBLE_SCALE[c & 7];
+                }
+            }
+        }
         if (!w.consecutiveGroups()) {
             for (int i = 0; i < scratch.length; i++) {
                 if (scratch[i].length < groups * GPTQ_BLOCK) {
-                    scratch[i] = new float[Math.max(AWQ_BLOCK, groups * GPTQ_BLOCK)];
+                    scratch[i] = new float[Math.max(SCRATCH, groups * GPTQ_BLOCK)];
                 }
             }
         }
@@ -140,7 +165,9 @@ public final class GroupQuantMatmul implements RangeTask {
         callOutStride = outStride;
         try {
             int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
-            pool.parallelFor((rows + block - 1) / block, this);
+            int blocks = (rows + block - 1) / block;
+            callSpan = m.layout() == PackedLayout.GPTQ ? span(blocks, pool.threads()) : 1;
+            pool.parallelFor((blocks + callSpan - 1) / callSpan, this);
         } finally {
             callWeight = null;
             callX = null;
@@ -148,7 +175,7 @@ public final class GroupQuantMatmul implements RangeTask {
         }
     }
 
-    /** Runs output blocks {@code [start, end)} for every token. */
+    /** Runs tasks {@code [start, end)}, each {@link #callSpan} output blocks, for every token. */
     @Override
     public void run(int start, int end, int worker) {
         GroupQuantWeight w = callWeight;
@@ -156,21 +183,35 @@ public final class GroupQuantMatmul implements RangeTask {
         boolean gptq = m.layout() == PackedLayout.GPTQ;
         int block = gptq ? GPTQ_BLOCK : AWQ_BLOCK;
         int groups = m.groups();
+        int rows = m.rows();
         float[] work = scratch[worker];
-        for (int b = start; b < end; b++) {
-            int r0 = b * block;
-            boolean whole = r0 + block <= m.rows();
+        boolean fast4 = gptq4(w);
+        for (int task = start; task < end; task++) {
+            int r0 = task * callSpan * block;
+            int r1 = Math.min(rows, r0 + callSpan * block);
+            int whole = (r1 - r0) / block;
             for (int t = 0; t < callTokens; t++) {
                 int xBase = callXOffset + t * callXStride;
                 int outBase = callOutOffset + t * callOutStride;
-                if (!whole) {
-                    scalarRows(m, r0, m.rows(), callX, xBase, callOut, outBase);
-                } else if (!gptq) {
-                    awqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
-                } else if (w.consecutiveGroups()) {
-                    gptqBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase);
-                } else {
-                    gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0, callOut, outBase, work);
+                if (whole > 0) {
+                    if (!gptq) {
+                        awqBlocks(m, callX, xBase, groupSums, t * groups, r0, whole, callOut, outBase, work);
+                    } else if (fast4) {
+                        gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, r0, whole, callOut, outBase,
+                                work);
+                    } else {
+                        for (int k = 0; k < whole; k++) {
+                            if (w.consecutiveGroups()) {
+                                gptqBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut, outBase);
+                            } else {
+                                gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut,
+                                        outBase, work);
+                            }
+                        }
+                    }
+                }
+                if (r0 + whole * block < r1) {
+                    scalarRows(m, r0 + whole * block, r1, callX, xBase, callOut, outBase);
                 }
             }
         }
@@ -307,62 +348,182 @@ public final class GroupQuantMatmul implements RangeTask {
         return floats(z.add(m.zeroOffset()));
     }
 
-    private static void awqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
-                                 float[] out, int outBase, float[] scatter) {
+    /**
+     * GPTQ output blocks per task: up to {@value #MAX_SPAN}, so that within a packed input row a task reads a
+     * longer contiguous run (the rows of a packed matrix lie thousands of bytes apart, and short runs at that
+     * stride defeat the hardware prefetcher), yet at least two tasks per worker where the matrix has them. AWQ
+     * keeps one block per task: walking its blocks together measured no faster. Each output's
+     * arithmetic is the same whatever the span, so results do not depend on the thread count.
+     */
+    private static int span(int blocks, int threads) {
+        int span = MAX_SPAN;
+        while (span > 1 && blocks / span < 2 * threads) {
+            span /= 2;
+        }
+        return span;
+    }
+
+    /**
+     * Whether {@code w} takes the 4-bit GPTQ path: consecutive groups that start on a packed word, so every
+     * group is whole words of eight inputs.
+     */
+    private static boolean gptq4(GroupQuantWeight w) {
+        GroupQuantizedMatrix m = w.matrix();
+        return m.layout() == PackedLayout.GPTQ && m.bits() == 4 && w.consecutiveGroups() && m.groupSize() % 8 == 0;
+    }
+
+    /**
+     * {@code 2^(−4j)}: undoes the place value of nibble {@code j} masked in place. The top nibble is shifted down
+     * instead (masked in place it would be negative as an int), so it keeps its activation unscaled.
+     */
+    private static final float[] NIBBLE_SCALE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+
+    /**
+     * {@code blocks} runs of sixty-four 4-bit GPTQ outputs from {@code r0}, group by group. {@code xs} is the activation row pre-scaled
+     * by {@link #NIBBLE_SCALE} from {@code xBase}: {@code (q & 15<<4j)·x·2^(−4j)} is exactly {@code q_j·x}, so
+     * the per-nibble shift is gone. The hot work lives in small methods whose vectors never cross a call, so
+     * C2 compiles each whole (one large method ran past its inlining budget and boxed vectors).
+     */
+    private static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int r0,
+                                    int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
-        MemorySegment qz = m.qzeros();
-        int rows = m.rows();
+        long rowBytes = 4L * m.rows();
         int cols = m.cols();
         int gs = m.groupSize();
-        long wordsPerRow = rows / 8;
-        long w0 = r0 / 8;
-        int offset = m.zeroOffset();
-        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + AWQ_BLOCK, 0f);
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * GPTQ_BLOCK, 0f);
         for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
-            FloatVector a4 = FloatVector.zero(F);
-            FloatVector a5 = FloatVector.zero(F);
-            FloatVector a6 = FloatVector.zero(F);
-            FloatVector a7 = FloatVector.zero(F);
-            for (int c = c0; c < c1; c++) {
-                IntVector q = IntVector.fromMemorySegment(I, qw, (c * wordsPerRow + w0) * 4, LE);
-                FloatVector xa = FloatVector.broadcast(F, x[xBase + c]);
-                a0 = floats(q.and(15)).fma(xa, a0);
-                a1 = nib(q, 4, 15).fma(xa, a1);
-                a2 = nib(q, 8, 15).fma(xa, a2);
-                a3 = nib(q, 12, 15).fma(xa, a3);
-                a4 = nib(q, 16, 15).fma(xa, a4);
-                a5 = nib(q, 20, 15).fma(xa, a5);
-                a6 = nib(q, 24, 15).fma(xa, a6);
-                a7 = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, a7);
-            }
-            IntVector zq = IntVector.fromMemorySegment(I, qz, ((long) g * wordsPerRow + w0) * 4, LE);
             float sx = sums[sumBase + g];
-            awqUnzero(a0, zq, 0, offset, sx, scatter);
-            awqUnzero(a1, zq, 1, offset, sx, scatter);
-            awqUnzero(a2, zq, 2, offset, sx, scatter);
-            awqUnzero(a3, zq, 3, offset, sx, scatter);
-            awqUnzero(a4, zq, 4, offset, sx, scatter);
-            awqUnzero(a5, zq, 5, offset, sx, scatter);
-            awqUnzero(a6, zq, 6, offset, sx, scatter);
-            awqUnzero(a7, zq, 7, offset, sx, scatter);
-            long sAt = ((long) g * rows + r0) * 2;
-            for (int v = 0; v < AWQ_BLOCK; v += LANES) {
-                int o = outBase + r0 + v;
-                halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, scatter, v), FloatVector.fromArray(F, out, o))
-                        .intoArray(out, o);
+            for (int k = 0, r = r0; k < blocks; k++, r += GPTQ_BLOCK) {
+                gptq4Sums(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc);
+                for (int v = 0; v < GPTQ_BLOCK; v += LANES) {
+                    gptq4Apply(m, g, r + v, acc, v, sx, out, outBase + r + v);
+                }
             }
         }
     }
 
-    /** Writes {@code acc − z·Σx} of nibble {@code j} to the outputs it belongs to. */
-    private static void awqUnzero(FloatVector acc, IntVector zq, int j, int offset, float sumX, float[] scatter) {
-        FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-        acc.sub(z.mul(sumX)).intoArray(scatter, 0, AWQ_SCATTER[j], 0);
+    /** {@code acc[0..63] = Σ q·x} over {@code packs} packed rows for the sixty-four outputs at byte {@code o}. */
+    private static void gptq4Sums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
+                                  float[] acc) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int p = 0; p < packs; p++, o += rowBytes, xc += 8) {
+            IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
+            IntVector q1 = IntVector.fromMemorySegment(I, qw, o + 64, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 128, LE);
+            IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 192, LE);
+            for (int j = 0; j < 7; j++) {
+                FloatVector xa = FloatVector.broadcast(F, xs[xc + j]);
+                int mask = 15 << (4 * j);
+                a0 = floats(q0.and(mask)).fma(xa, a0);
+                a1 = floats(q1.and(mask)).fma(xa, a1);
+                a2 = floats(q2.and(mask)).fma(xa, a2);
+                a3 = floats(q3.and(mask)).fma(xa, a3);
+            }
+            // the top nibble masked in place would be negative as an int: shift it down instead
+            FloatVector xa = FloatVector.broadcast(F, xs[xc + 7]);
+            a0 = floats(q0.lanewise(VectorOperators.LSHR, 28)).fma(xa, a0);
+            a1 = floats(q1.lanewise(VectorOperators.LSHR, 28)).fma(xa, a1);
+            a2 = floats(q2.lanewise(VectorOperators.LSHR, 28)).fma(xa, a2);
+            a3 = floats(q3.lanewise(VectorOperators.LSHR, 28)).fma(xa, a3);
+        }
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, 16);
+        a2.intoArray(acc, 32);
+        a3.intoArray(acc, 48);
+    }
+
+    /** {@code out[o..o+15] += s·(acc − z·Σx)} for group {@code g} of the sixteen 4-bit GPTQ outputs from {@code r}. */
+    private static void gptq4Apply(GroupQuantizedMatrix m, int g, int r, float[] acc, int accAt, float sumX,
+                                   float[] out, int o) {
+        long at = (long) g * m.rows() + r;
+        MemorySegment qz = m.qzeros();
+        long zAt = at / 8 * 4;
+        IntVector words = IntVector.broadcast(I, qz.get(INT, zAt))
+                .blend(IntVector.broadcast(I, qz.get(INT, zAt + 4)), SECOND_WORD);
+        FloatVector z = floats(words.lanewise(VectorOperators.LSHR, ZERO_SHIFTS).and(15).add(m.zeroOffset()));
+        FloatVector scale = halfFloats(m.scales(), at * 2);
+        FloatVector.fromArray(F, acc, accAt).sub(z.mul(sumX)).fma(scale, FloatVector.fromArray(F, out, o))
+                .intoArray(out, o);
+    }
+
+    /**
+     * {@code blocks} runs of 128 AWQ outputs from {@code r0}: per group and run the eight nibble sums of sixteen words
+     * ({@link #awqSums}), then the zero points and scales ({@link #awqApply}), each in a method of its own.
+     */
+    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
+                                  int blocks, float[] out, int outBase, float[] work) {
+        MemorySegment qw = m.qweight();
+        int cols = m.cols();
+        int gs = m.groupSize();
+        long rowBytes = 4L * (m.rows() / 8);
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * AWQ_BLOCK, 0f);
+        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+            int c1 = Math.min(cols, c0 + gs);
+            for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
+                awqSums(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work);
+                awqApply(m, g, r, sums[sumBase + g], work, out, outBase + r);
+            }
+        }
+    }
+
+    /**
+     * {@code acc[16j + l] = Σ q_j·x} for nibble {@code j} of word lane {@code l} over {@code n} inputs. Nibbles are
+     * masked in place and the power of sixteen taken out of the sum at the end, which is exact.
+     */
+    private static void awqSums(MemorySegment qw, long o, long rowBytes, int n, float[] x, int xc, float[] acc) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F);
+        FloatVector a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F);
+        FloatVector a7 = FloatVector.zero(F);
+        for (int c = 0; c < n; c++, o += rowBytes) {
+            IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
+            FloatVector xa = FloatVector.broadcast(F, x[xc + c]);
+            a0 = floats(q.and(0xF)).fma(xa, a0);
+            a1 = floats(q.and(0xF0)).fma(xa, a1);
+            a2 = floats(q.and(0xF00)).fma(xa, a2);
+            a3 = floats(q.and(0xF000)).fma(xa, a3);
+            a4 = floats(q.and(0xF0000)).fma(xa, a4);
+            a5 = floats(q.and(0xF00000)).fma(xa, a5);
+            a6 = floats(q.and(0xF000000)).fma(xa, a6);
+            a7 = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, a7);
+        }
+        a0.intoArray(acc, 0);
+        a1.mul(0x1p-4f).intoArray(acc, 16);
+        a2.mul(0x1p-8f).intoArray(acc, 32);
+        a3.mul(0x1p-12f).intoArray(acc, 48);
+        a4.mul(0x1p-16f).intoArray(acc, 64);
+        a5.mul(0x1p-20f).intoArray(acc, 80);
+        a6.mul(0x1p-24f).intoArray(acc, 96);
+        a7.intoArray(acc, 112);
+    }
+
+    /**
+     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}: the
+     * nibble-order sums of {@code work[0..127]} are unzeroed and scattered into output order in
+     * {@code work[128..255]}, then scaled there in output order.
+     */
+    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, float[] out,
+                                 int o) {
+        long wordsPerRow = m.rows() / 8;
+        IntVector zq = IntVector.fromMemorySegment(I, m.qzeros(), ((long) g * wordsPerRow + r0 / 8) * 4, LE);
+        int offset = m.zeroOffset();
+        for (int j = 0; j < 8; j++) {
+            FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
+            FloatVector.fromArray(F, work, LANES * j).sub(z.mul(sumX)).intoArray(work, AWQ_BLOCK, AWQ_SCATTER[j], 0);
+        }
+        long sAt = ((long) g * m.rows() + r0) * 2;
+        for (int v = 0; v < AWQ_BLOCK; v += LANES) {
+            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, AWQ_BLOCK + v),
+                    FloatVector.fromArray(F, out, o + v)).intoArray(out, o + v);
+        }
     }
 
     private static void scalarRows(GroupQuantizedMatrix m, int from, int to, float[] x, int xBase, float[] out,
