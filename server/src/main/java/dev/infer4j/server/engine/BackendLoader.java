@@ -33,6 +33,9 @@ public final class BackendLoader {
      * @throws IllegalArgumentException when an option is unusable (for example an unknown chat template)
      */
     public static EngineBackend load(Path modelFile, LoadOptions options) throws IOException {
+        if (Files.isDirectory(modelFile)) {
+            return loadDirectory(modelFile, options);
+        }
         GgufFile gguf = GgufFile.open(modelFile);
         Kernels kernels = null;
         Engine engine = null;
@@ -61,6 +64,35 @@ public final class BackendLoader {
                     kernels.close();
                 }
                 gguf.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A Hugging Face model directory (safetensors F32/F16/BF16, GPTQ or AWQ), served like a GGUF file. */
+    private static EngineBackend loadDirectory(Path dir, LoadOptions options) throws IOException {
+        int trained = dev.infer4j.formats.hf.HfModelConfig.read(dir).maxPositions();
+        int context = options.contextLength() > 0 ? options.contextLength()
+                : Math.min(trained > 0 ? trained : LoadOptions.DEFAULT_MAX_CONTEXT, LoadOptions.DEFAULT_MAX_CONTEXT);
+        int kvPositions = Math.multiplyExact(context, options.parallel());
+        Kernels kernels = Kernels.load(options.threads());
+        dev.infer4j.runtime.model.hf.HfModel hf = null;
+        try {
+            hf = dev.infer4j.runtime.model.hf.HfModel.load(dir, kernels, KvCacheSpec.forPositions(kvPositions),
+                    AttentionMethod.FLASH);
+            java.util.Optional<String> own = hf.tokenizer() instanceof dev.infer4j.formats.tokenizer.hf.HfTokenizer t
+                    ? t.chatTemplate() : java.util.Optional.empty();
+            ModelChatTemplate template = ModelChatTemplate.select(options.chatTemplate(), own,
+                    "tokenizer_config.json chat_template", hf.model().config().architecture(), hf.tokenizer());
+            String id = options.modelId() != null ? options.modelId() : dir.getFileName().toString();
+            long created = Files.getLastModifiedTime(dir).toMillis() / 1000;
+            Engine engine = Engine.create(hf.model(), hf.tokenizer(), new EngineConfig(context, options.parallel(),
+                    TOKEN_BUDGET, kvPositions, options.maxWaiting(), options.threads()), kernels, hf);
+            return new EngineBackend(engine, template, id, created);
+        } catch (RuntimeException | Error e) {
+            kernels.close();
+            if (hf != null) {
+                hf.close();
             }
             throw e;
         }

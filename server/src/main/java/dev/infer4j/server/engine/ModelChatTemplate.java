@@ -41,13 +41,26 @@ public record ModelChatTemplate(ChatTemplate template, String origin) {
      */
     public static ModelChatTemplate select(String choice, GgufFile file, Architecture architecture,
                                            Tokenizer tokenizer) {
+        return select(choice, file.get(GGUF_KEY).map(GgufValue::asString), "gguf " + GGUF_KEY, architecture,
+                tokenizer);
+    }
+
+    /**
+     * The same choice for a model whose own template (if any) comes from elsewhere, e.g. a Hugging Face
+     * {@code tokenizer_config.json}.
+     *
+     * @param own    the model's template source, if it has one
+     * @param origin where it came from, for the log
+     */
+    public static ModelChatTemplate select(String choice, Optional<String> own, String origin,
+                                           Architecture architecture, Tokenizer tokenizer) {
         if (choice != null) {
             return chosen(choice);
         }
-        Optional<String> own = file.get(GGUF_KEY).map(GgufValue::asString).filter(s -> !s.isBlank());
+        own = own.filter(s -> !s.isBlank());
         if (own.isPresent()) {
             try {
-                return new ModelChatTemplate(ChatTemplate.compile(own.get()), "gguf " + GGUF_KEY);
+                return new ModelChatTemplate(ChatTemplate.compile(own.get()), origin);
             } catch (ChatTemplateException e) {
                 LOG.log(System.Logger.Level.WARNING, "the model's chat template does not compile (" + e.getMessage()
                         + "); falling back to a built-in format");

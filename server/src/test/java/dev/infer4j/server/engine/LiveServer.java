@@ -40,7 +40,9 @@ final class LiveServer implements AutoCloseable {
     static LiveServer start(String modelName, LoadOptions options, ServerConfig config) {
         EngineBackend backend;
         try {
-            backend = BackendLoader.load(SharedData.file("models/gguf/" + modelName), options.withThreads(1));
+            // a bare name is a GGUF file of models/gguf; a path names anything under ../shared (e.g. a model directory)
+            String relative = modelName.contains("/") ? modelName : "models/gguf/" + modelName;
+            backend = BackendLoader.load(SharedData.file(relative), options.withThreads(1));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

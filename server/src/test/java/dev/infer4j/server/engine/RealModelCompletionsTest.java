@@ -222,4 +222,17 @@ class RealModelCompletionsTest {
                 200);
         assertTrue(plain.get("choices").get(0).get("text").asText().startsWith(once.prompt() + ","), plain.toString());
     }
+
+    @Test
+    void aHuggingFaceDirectoryIsServedLikeItsGgufTwin() {
+        String body = completion("Once upon a time", "\"max_tokens\": 24");
+        try (LiveServer dir = LiveServer.start("models/safetensors/TinyStories-656K-F32");
+             LiveServer gguf = LiveServer.start("TinyStories-656K-F32.gguf")) {
+            JsonNode fromDir = dir.postJson("/v1/completions", body, 200);
+            JsonNode fromGguf = gguf.postJson("/v1/completions", body, 200);
+            assertEquals(fromGguf.get("choices").get(0).get("text").asText(),
+                    fromDir.get("choices").get(0).get("text").asText(), "safetensors directory vs GGUF twin over HTTP");
+            assertEquals("TinyStories-656K-F32", fromDir.get("model").asText());
+        }
+    }
 }
