@@ -44,16 +44,19 @@ class RealModelsMatchLlamaCppTest {
     /**
      * @param greedySteps    greedy tokens compared per prompt (fewer where llama.cpp stopped at EOS)
      * @param logprobTolerance how far the top-3 log-probabilities of the first five steps may lie from llama.cpp's,
-     *                         or 0 to only report the largest difference. F32 files meet {@link #LOGPROB_TOLERANCE};
-     *                         F16 and BF16 weights are at 7.0e-3 and 1.4e-2 (greedy still matches for 64 tokens),
-     *                         bounded here so a regression shows while that gap is open
+     *                         or 0 to only report the largest difference. F32 and BF16 files meet
+     *                         {@link #LOGPROB_TOLERANCE}. The F16 file sits at 4.9e-3 (greedy still matches for 64
+     *                         tokens): llama.cpp rounds every matmul input to half precision there, so on this 64-wide
+     *                         model a one-ulp difference in any earlier sum can flip a rounding; equally valid
+     *                         summation orders and rounding points move our own figures between 3.9e-3 and 7.1e-3.
+     *                         The bound shows a regression while that gap is open
      */
     @ParameterizedTest(name = "{0}: {1} greedy tokens, log-prob tolerance {2}")
     @CsvSource({
             "stories260K.gguf, 64, 1e-3",
             "TinyStories-656K-F32.gguf, 64, 1e-3",
             "stories260K-F16.gguf, 64, 1e-2",
-            "stories260K-BF16.gguf, 64, 2e-2",
+            "stories260K-BF16.gguf, 64, 1e-3",
             "stories260K-Q8_0.gguf, 16, 0",
             "stories260K-Q4_0.gguf, 16, 0",
             "stories260K-Q4_1.gguf, 16, 0",
