@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0"})
 public class GroupQuantBenchmark {
-    private static final long WORKING_SET = 160L << 20;
+    /** Total weight bytes cycled through: well beyond a 32 MiB L3 unless {@code -Dinfer4j.bench.workingSetMiB} says otherwise (a cache-resident run separates memory stalls from arithmetic). */
+    private static final long WORKING_SET = Long.getLong("infer4j.bench.workingSetMiB", 160) << 20;
     private static final int ROWS = 2048;
     private static final int COLS = 2048;
 

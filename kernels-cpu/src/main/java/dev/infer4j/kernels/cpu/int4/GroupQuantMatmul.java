@@ -40,11 +40,9 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final int LANES = 16;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
-    /** Outputs per GPTQ task: four vectors, so each packed input row is read as 256 contiguous bytes. */
+    /** Outputs per GPTQ block: four vectors, so each packed input row is read as 256 contiguous bytes. */
     private static final int GPTQ_BLOCK = 64;
-    /** Most output blocks one task walks together. */
-    private static final int MAX_SPAN = 4;
-    /** Outputs per AWQ task: one vector of sixteen words of eight outputs. */
+    /** Outputs per AWQ block: one vector of sixteen words of eight outputs. */
     private static final int AWQ_BLOCK = 128;
     /** AWQ nibble {@code j} of word lane {@code l} is output {@code 8l + order[j]}: the scatter maps back to order. */
     private static final int[][] AWQ_SCATTER = new int[8][LANES];
@@ -53,8 +51,20 @@ public final class GroupQuantMatmul implements RangeTask {
     /** Lane {@code l}'s zero point sits at bit {@code 4·(l mod 8)} of its qzeros word. */
     private static final IntVector ZERO_SHIFTS = IntVector.fromArray(I,
             new int[] {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28}, 0);
-    /** Scratch floats per worker: the 128 nibble-order AWQ sums plus the 128 unzeroed values in output order. */
+    /** Least scratch floats per worker: one AWQ run's 128 nibble-order sums plus its 128 values in output order. */
     private static final int SCRATCH = 2 * AWQ_BLOCK;
+    /**
+     * Input columns per K-chunk. A task covers whole groups of consecutive inputs for a run of outputs, so the
+     * packed words it reads lie in one contiguous stretch of the matrix (the 16 packed GPTQ rows or 128 AWQ rows of
+     * a group-128 chunk): read from memory in output-sized columns across the whole matrix instead, the words
+     * came 256 bytes here and 64 there at a stride of kilobytes, which no prefetcher follows, and the kernels ran
+     * at a third to a half of the speed they reach on cache-resident weights.
+     */
+    private static final int CHUNK_COLS = 512;
+    /** Most tokens per pass, which bounds the chunk partials to {@code chunks × 16 × rows} floats. */
+    private static final int SLAB_TOKENS = 16;
+    /** Output rows per task of the pass that adds the chunk partials. */
+    private static final int REDUCE_ROWS = 256;
 
     static {
         for (int j = 0; j < 8; j++) {
@@ -69,6 +79,9 @@ public final class GroupQuantMatmul implements RangeTask {
     private float[] groupSums = new float[0];
     /** GPTQ 4-bit fast path: {@code x[c]·2^(−4·(c mod 8))}, so a nibble masked in place needs no shift. */
     private float[] scaledX = new float[0];
+    /** Chunk {@code k}'s sums for slab token {@code t} at {@code (k·slabTokens + t)·rows}. */
+    private float[] partials = new float[0];
+    private final RangeTask addPartials = this::addPartials;
 
     // The call in progress, read by the workers; set before parallelFor, cleared after.
     private GroupQuantWeight callWeight;
@@ -79,7 +92,12 @@ public final class GroupQuantMatmul implements RangeTask {
     private float[] callOut;
     private int callOutOffset;
     private int callOutStride;
-    private int callSpan;
+    private int callChunkGroups;
+    private int callChunks;
+    private int callSlices;
+    private int callSliceBlocks;
+    private int callSlabStart;
+    private int callSlabTokens;
 
     /** A kernel splitting rows over {@code pool}. */
     public GroupQuantMatmul(WorkerPool pool) {
@@ -148,11 +166,21 @@ public final class GroupQuantMatmul implements RangeTask {
                 }
             }
         }
-        if (!w.consecutiveGroups()) {
-            for (int i = 0; i < scratch.length; i++) {
-                if (scratch[i].length < groups * GPTQ_BLOCK) {
-                    scratch[i] = new float[Math.max(SCRATCH, groups * GPTQ_BLOCK)];
-                }
+        int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
+        int blocks = (rows + block - 1) / block;
+        // act-order scatters a packed row's inputs over all groups, so it keeps the whole input range per task
+        callChunkGroups = w.consecutiveGroups() ? Math.max(1, CHUNK_COLS / m.groupSize()) : groups;
+        callChunks = (groups + callChunkGroups - 1) / callChunkGroups;
+        int slices = Math.min(blocks, Math.max(1, (2 * pool.threads() + callChunks - 1) / callChunks));
+        callSliceBlocks = (blocks + slices - 1) / slices;
+        callSlices = (blocks + callSliceBlocks - 1) / callSliceBlocks;
+        // per worker: act-order's per-group sums of one block, or the sums of a whole slice (AWQ: plus one run in
+        // output order)
+        int scratchFloats = Math.max(SCRATCH, !w.consecutiveGroups() ? groups * GPTQ_BLOCK
+                : callSliceBlocks * block + AWQ_BLOCK);
+        for (int i = 0; i < scratch.length; i++) {
+            if (scratch[i].length < scratchFloats) {
+                scratch[i] = new float[scratchFloats];
             }
         }
         callWeight = w;
@@ -164,10 +192,16 @@ public final class GroupQuantMatmul implements RangeTask {
         callOutOffset = outOffset;
         callOutStride = outStride;
         try {
-            int block = m.layout() == PackedLayout.GPTQ ? GPTQ_BLOCK : AWQ_BLOCK;
-            int blocks = (rows + block - 1) / block;
-            callSpan = m.layout() == PackedLayout.GPTQ ? span(blocks, pool.threads()) : 1;
-            pool.parallelFor((blocks + callSpan - 1) / callSpan, this);
+            for (int slab = 0; slab < tokens; slab += SLAB_TOKENS) {
+                callSlabStart = slab;
+                callSlabTokens = Math.min(SLAB_TOKENS, tokens - slab);
+                int need = callChunks * callSlabTokens * rows;
+                if (partials.length < need) {
+                    partials = new float[need];
+                }
+                pool.parallelFor(callChunks * callSlices, this);
+                pool.parallelFor((rows + REDUCE_ROWS - 1) / REDUCE_ROWS, addPartials);
+            }
         } finally {
             callWeight = null;
             callX = null;
@@ -175,7 +209,30 @@ public final class GroupQuantMatmul implements RangeTask {
         }
     }
 
-    /** Runs tasks {@code [start, end)}, each {@link #callSpan} output blocks, for every token. */
+    /**
+     * Adds the chunk partials of rows {@code [REDUCE_ROWS·start, REDUCE_ROWS·end)} in chunk order into the output,
+     * so every output's sum has one order whatever the thread count or batch.
+     */
+    private void addPartials(int start, int end, int worker) {
+        int rows = callWeight.matrix().rows();
+        int r1 = Math.min(rows, end * REDUCE_ROWS);
+        int n = callSlabTokens;
+        for (int t = 0; t < n; t++) {
+            int o = callOutOffset + (callSlabStart + t) * callOutStride;
+            for (int r = start * REDUCE_ROWS; r < r1; r++) {
+                float sum = partials[t * rows + r];
+                for (int k = 1; k < callChunks; k++) {
+                    sum += partials[(k * n + t) * rows + r];
+                }
+                callOut[o + r] = sum;
+            }
+        }
+    }
+
+    /**
+     * Runs tasks {@code [start, end)}: task {@code k·slices + i} sums input chunk {@code k} (whole groups) for
+     * output slice {@code i}, for every token of the slab, into that chunk's partials.
+     */
     @Override
     public void run(int start, int end, int worker) {
         GroupQuantWeight w = callWeight;
@@ -187,38 +244,49 @@ public final class GroupQuantMatmul implements RangeTask {
         float[] work = scratch[worker];
         boolean fast4 = gptq4(w);
         for (int task = start; task < end; task++) {
-            int r0 = task * callSpan * block;
-            int r1 = Math.min(rows, r0 + callSpan * block);
+            int chunk = task / callSlices;
+            int g0 = chunk * callChunkGroups;
+            int g1 = Math.min(groups, g0 + callChunkGroups);
+            int r0 = (task - chunk * callSlices) * callSliceBlocks * block;
+            int r1 = Math.min(rows, r0 + callSliceBlocks * block);
             int whole = (r1 - r0) / block;
-            for (int t = 0; t < callTokens; t++) {
+            for (int i = 0; i < callSlabTokens; i++) {
+                int t = callSlabStart + i;
                 int xBase = callXOffset + t * callXStride;
-                int outBase = callOutOffset + t * callOutStride;
+                int outBase = (chunk * callSlabTokens + i) * rows;
                 if (whole > 0) {
                     if (!gptq) {
-                        awqBlocks(m, callX, xBase, groupSums, t * groups, r0, whole, callOut, outBase, work);
+                        awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
-                        gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, r0, whole, callOut, outBase,
-                                work);
+                        gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole, partials,
+                                outBase, work);
                     } else {
                         for (int k = 0; k < whole; k++) {
                             if (w.consecutiveGroups()) {
-                                gptqBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut, outBase);
+                                gptqBlock(m, callX, xBase, groupSums, t * groups, g0, g1, r0 + k * block, partials,
+                                        outBase);
                             } else {
-                                gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, callOut,
+                                gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block, partials,
                                         outBase, work);
                             }
                         }
                     }
                 }
-                if (r0 + whole * block < r1) {
-                    scalarRows(m, r0 + whole * block, r1, callX, xBase, callOut, outBase);
+                int tail = r0 + whole * block;
+                if (tail < r1) {
+                    // rows past the last whole vector block: all inputs in chunk 0, nothing in the others
+                    if (chunk == 0) {
+                        scalarRows(m, tail, r1, callX, xBase, partials, outBase);
+                    } else {
+                        java.util.Arrays.fill(partials, outBase + tail, outBase + r1, 0f);
+                    }
                 }
             }
         }
     }
 
-    private static void gptqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
-                                  float[] out, int outBase) {
+    private static void gptqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
+                                  int g1, int r0, float[] out, int outBase) {
         MemorySegment qw = m.qweight();
         int rows = m.rows();
         int cols = m.cols();
@@ -230,7 +298,7 @@ public final class GroupQuantMatmul implements RangeTask {
         FloatVector t1 = FloatVector.zero(F);
         FloatVector t2 = FloatVector.zero(F);
         FloatVector t3 = FloatVector.zero(F);
-        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+        for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
@@ -349,21 +417,6 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * GPTQ output blocks per task: up to {@value #MAX_SPAN}, so that within a packed input row a task reads a
-     * longer contiguous run (the rows of a packed matrix lie thousands of bytes apart, and short runs at that
-     * stride defeat the hardware prefetcher), yet at least two tasks per worker where the matrix has them. AWQ
-     * keeps one block per task: walking its blocks together measured no faster. Each output's
-     * arithmetic is the same whatever the span, so results do not depend on the thread count.
-     */
-    private static int span(int blocks, int threads) {
-        int span = MAX_SPAN;
-        while (span > 1 && blocks / span < 2 * threads) {
-            span /= 2;
-        }
-        return span;
-    }
-
-    /**
      * Whether {@code w} takes the 4-bit GPTQ path: consecutive groups that start on a packed word, so every
      * group is whole words of eight inputs.
      */
@@ -384,56 +437,56 @@ public final class GroupQuantMatmul implements RangeTask {
      * the per-nibble shift is gone. The hot work lives in small methods whose vectors never cross a call, so
      * C2 compiles each whole (one large method ran past its inlining budget and boxed vectors).
      */
-    private static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int r0,
-                                    int blocks, float[] out, int outBase, float[] acc) {
+    private static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
+                                    int g1, int r0, int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
         long rowBytes = 4L * m.rows();
         int cols = m.cols();
         int gs = m.groupSize();
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * GPTQ_BLOCK, 0f);
-        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+        int n = blocks * GPTQ_BLOCK;
+        for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
             float sx = sums[sumBase + g];
-            for (int k = 0, r = r0; k < blocks; k++, r += GPTQ_BLOCK) {
-                gptq4Sums(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc);
-                for (int v = 0; v < GPTQ_BLOCK; v += LANES) {
-                    gptq4Apply(m, g, r + v, acc, v, sx, out, outBase + r + v);
-                }
+            gptq4RowSums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc, n);
+            for (int v = 0; v < n; v += LANES) {
+                gptq4Apply(m, g, r0 + v, acc, v, sx, out, outBase + r0 + v);
             }
         }
     }
 
-    /** {@code acc[0..63] = Σ q·x} over {@code packs} packed rows for the sixty-four outputs at byte {@code o}. */
-    private static void gptq4Sums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
-                                  float[] acc) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
+    /**
+     * {@code acc[0..n) = Σ q·x} over {@code packs} packed rows for the {@code n} outputs at byte {@code o}, one packed
+     * row at a time: each row's words are read front to back, so a group's stretch of the matrix streams from
+     * memory in order. Each lane still adds its inputs in column order, as a register-only walk would.
+     */
+    private static void gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
+                                     float[] acc, int n) {
+        java.util.Arrays.fill(acc, 0, n, 0f);
         for (int p = 0; p < packs; p++, o += rowBytes, xc += 8) {
-            IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
-            IntVector q1 = IntVector.fromMemorySegment(I, qw, o + 64, LE);
-            IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 128, LE);
-            IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 192, LE);
-            for (int j = 0; j < 7; j++) {
-                FloatVector xa = FloatVector.broadcast(F, xs[xc + j]);
-                int mask = 15 << (4 * j);
-                a0 = floats(q0.and(mask)).fma(xa, a0);
-                a1 = floats(q1.and(mask)).fma(xa, a1);
-                a2 = floats(q2.and(mask)).fma(xa, a2);
-                a3 = floats(q3.and(mask)).fma(xa, a3);
+            FloatVector x0 = FloatVector.broadcast(F, xs[xc]);
+            FloatVector x1 = FloatVector.broadcast(F, xs[xc + 1]);
+            FloatVector x2 = FloatVector.broadcast(F, xs[xc + 2]);
+            FloatVector x3 = FloatVector.broadcast(F, xs[xc + 3]);
+            FloatVector x4 = FloatVector.broadcast(F, xs[xc + 4]);
+            FloatVector x5 = FloatVector.broadcast(F, xs[xc + 5]);
+            FloatVector x6 = FloatVector.broadcast(F, xs[xc + 6]);
+            FloatVector x7 = FloatVector.broadcast(F, xs[xc + 7]);
+            for (int v = 0; v < n; v += LANES) {
+                IntVector q = IntVector.fromMemorySegment(I, qw, o + 4L * v, LE);
+                FloatVector a = FloatVector.fromArray(F, acc, v);
+                a = floats(q.and(0xF)).fma(x0, a);
+                a = floats(q.and(0xF0)).fma(x1, a);
+                a = floats(q.and(0xF00)).fma(x2, a);
+                a = floats(q.and(0xF000)).fma(x3, a);
+                a = floats(q.and(0xF0000)).fma(x4, a);
+                a = floats(q.and(0xF00000)).fma(x5, a);
+                a = floats(q.and(0xF000000)).fma(x6, a);
+                // the top nibble masked in place would be negative as an int: shift it down instead
+                a = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(x7, a);
+                a.intoArray(acc, v);
             }
-            // the top nibble masked in place would be negative as an int: shift it down instead
-            FloatVector xa = FloatVector.broadcast(F, xs[xc + 7]);
-            a0 = floats(q0.lanewise(VectorOperators.LSHR, 28)).fma(xa, a0);
-            a1 = floats(q1.lanewise(VectorOperators.LSHR, 28)).fma(xa, a1);
-            a2 = floats(q2.lanewise(VectorOperators.LSHR, 28)).fma(xa, a2);
-            a3 = floats(q3.lanewise(VectorOperators.LSHR, 28)).fma(xa, a3);
         }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, 16);
-        a2.intoArray(acc, 32);
-        a3.intoArray(acc, 48);
     }
 
     /** {@code out[o..o+15] += s·(acc − z·Σx)} for group {@code g} of the sixteen 4-bit GPTQ outputs from {@code r}. */
@@ -451,77 +504,134 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * {@code blocks} runs of 128 AWQ outputs from {@code r0}: per group and run the eight nibble sums of sixteen words
-     * ({@link #awqSums}), then the zero points and scales ({@link #awqApply}), each in a method of its own.
+     * {@code blocks} runs of 128 AWQ outputs from {@code r0}, groups {@code [g0, g1)}: per group the eight nibble sums
+     * of every word in the slice ({@link #awqRowSums}), then each run's zero points and scales ({@link #awqApply}).
+     * {@code work} holds the sums of the slice and, after them, one run's values in output order.
      */
-    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int r0,
-                                  int blocks, float[] out, int outBase, float[] work) {
+    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
+                                  int g1, int r0, int blocks, float[] out, int outBase, float[] work) {
         MemorySegment qw = m.qweight();
         int cols = m.cols();
         int gs = m.groupSize();
         long rowBytes = 4L * (m.rows() / 8);
-        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * AWQ_BLOCK, 0f);
-        for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+        int n = blocks * AWQ_BLOCK;
+        java.util.Arrays.fill(out, outBase + r0, outBase + r0 + n, 0f);
+        for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
+            awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, x, xBase + c0, work, n);
             for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
-                awqSums(qw, c0 * rowBytes + r / 2, rowBytes, c1 - c0, x, xBase + c0, work);
-                awqApply(m, g, r, sums[sumBase + g], work, out, outBase + r);
+                awqApply(m, g, r, sums[sumBase + g], work, k * AWQ_BLOCK, n, out, outBase + r);
             }
         }
     }
 
     /**
-     * {@code acc[16j + l] = Σ q_j·x} for nibble {@code j} of word lane {@code l} over {@code n} inputs. Nibbles are
-     * masked in place and the power of sixteen taken out of the sum at the end, which is exact.
+     * {@code acc[128b + 16j + l] = Σ q·x} for nibble {@code j} (masked in place, so still times 16^j) of word lane
+     * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}. Input rows
+     * are read front to back, four per sweep over the sums, so a group's stretch of the matrix streams in order;
+     * each lane still adds its inputs in column order.
      */
-    private static void awqSums(MemorySegment qw, long o, long rowBytes, int n, float[] x, int xc, float[] acc) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        FloatVector a4 = FloatVector.zero(F);
-        FloatVector a5 = FloatVector.zero(F);
-        FloatVector a6 = FloatVector.zero(F);
-        FloatVector a7 = FloatVector.zero(F);
-        for (int c = 0; c < n; c++, o += rowBytes) {
-            IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
-            FloatVector xa = FloatVector.broadcast(F, x[xc + c]);
-            a0 = floats(q.and(0xF)).fma(xa, a0);
-            a1 = floats(q.and(0xF0)).fma(xa, a1);
-            a2 = floats(q.and(0xF00)).fma(xa, a2);
-            a3 = floats(q.and(0xF000)).fma(xa, a3);
-            a4 = floats(q.and(0xF0000)).fma(xa, a4);
-            a5 = floats(q.and(0xF00000)).fma(xa, a5);
-            a6 = floats(q.and(0xF000000)).fma(xa, a6);
-            a7 = floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, a7);
+    private static void awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, float[] x, int xc,
+                                   float[] acc, int n) {
+        java.util.Arrays.fill(acc, 0, n, 0f);
+        int words = n / 8;
+        int c = 0;
+        for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
+            for (int v = 0; v < words; v += LANES) {
+                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+            }
         }
-        a0.intoArray(acc, 0);
-        a1.mul(0x1p-4f).intoArray(acc, 16);
-        a2.mul(0x1p-8f).intoArray(acc, 32);
-        a3.mul(0x1p-12f).intoArray(acc, 48);
-        a4.mul(0x1p-16f).intoArray(acc, 64);
-        a5.mul(0x1p-20f).intoArray(acc, 80);
-        a6.mul(0x1p-24f).intoArray(acc, 96);
-        a7.intoArray(acc, 112);
+        for (; c + 1 < inputs; c += 2, o += 2 * rowBytes) {
+            for (int v = 0; v < words; v += LANES) {
+                awqTwoRows(qw, o + 4L * v, rowBytes, x[xc + c], x[xc + c + 1], acc, 8 * v);
+            }
+        }
+        if (c < inputs) {
+            for (int v = 0; v < words; v += LANES) {
+                awqOneRow(qw, o + 4L * v, x[xc + c], acc, 8 * v);
+            }
+        }
     }
 
     /**
-     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}: the
-     * nibble-order sums of {@code work[0..127]} are unzeroed and scattered into output order in
-     * {@code work[128..255]}, then scaled there in output order.
+     * Sixteen words of two consecutive input rows (the second {@code rowBytes} after the first) into the eight
+     * nibble sums at {@code acc[a..a+127]}. Its own method with scalar arguments only, so no vector crosses a call
+     * (a vector passed to a call C2 does not inline is boxed).
      */
-    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, float[] out,
-                                 int o) {
+    private static void awqTwoRows(MemorySegment qw, long o, long rowBytes, float x0, float x1, float[] acc, int a) {
+        IntVector qa = IntVector.fromMemorySegment(I, qw, o, LE);
+        IntVector qb = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
+        FloatVector xa = FloatVector.broadcast(F, x0);
+        FloatVector xb = FloatVector.broadcast(F, x1);
+        for (int j = 0; j < 7; j++) {
+            int mask = 0xF << (4 * j);
+            int at = a + 16 * j;
+            floats(qb.and(mask)).fma(xb, floats(qa.and(mask)).fma(xa, FloatVector.fromArray(F, acc, at)))
+                    .intoArray(acc, at);
+        }
+        // the top nibble masked in place would be negative as an int: shift it down instead
+        floats(qb.lanewise(VectorOperators.LSHR, 28)).fma(xb,
+                floats(qa.lanewise(VectorOperators.LSHR, 28)).fma(xa, FloatVector.fromArray(F, acc, a + 112)))
+                .intoArray(acc, a + 112);
+    }
+
+    /** {@link #awqTwoRows} for four consecutive input rows {@code x[xi..xi+3]}: one sweep over the sums per four rows. */
+    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a) {
+        IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
+        IntVector q1 = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
+        IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 2 * rowBytes, LE);
+        IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 3 * rowBytes, LE);
+        FloatVector x0 = FloatVector.broadcast(F, x[xi]);
+        FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
+        for (int j = 0; j < 7; j++) {
+            int mask = 0xF << (4 * j);
+            int at = a + 16 * j;
+            FloatVector s = floats(q0.and(mask)).fma(x0, FloatVector.fromArray(F, acc, at));
+            s = floats(q1.and(mask)).fma(x1, s);
+            s = floats(q2.and(mask)).fma(x2, s);
+            floats(q3.and(mask)).fma(x3, s).intoArray(acc, at);
+        }
+        FloatVector s = floats(q0.lanewise(VectorOperators.LSHR, 28)).fma(x0, FloatVector.fromArray(F, acc, a + 112));
+        s = floats(q1.lanewise(VectorOperators.LSHR, 28)).fma(x1, s);
+        s = floats(q2.lanewise(VectorOperators.LSHR, 28)).fma(x2, s);
+        floats(q3.lanewise(VectorOperators.LSHR, 28)).fma(x3, s).intoArray(acc, a + 112);
+    }
+
+    /** {@link #awqTwoRows} for a group's last input row when it has an odd number. */
+    private static void awqOneRow(MemorySegment qw, long o, float x0, float[] acc, int a) {
+        IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
+        FloatVector xa = FloatVector.broadcast(F, x0);
+        for (int j = 0; j < 7; j++) {
+            int at = a + 16 * j;
+            floats(q.and(0xF << (4 * j))).fma(xa, FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+        }
+        floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, FloatVector.fromArray(F, acc, a + 112))
+                .intoArray(acc, a + 112);
+    }
+
+    /** {@code 16^−j}: takes the place value out of nibble {@code j}'s sum (exact); the top nibble was shifted down. */
+    private static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+
+    /**
+     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}: the
+     * nibble-order sums at {@code work[accAt..accAt+127]} are unzeroed and scattered into output order at
+     * {@code work[orderAt..orderAt+127]}, then scaled there in output order.
+     */
+    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, int accAt,
+                                 int orderAt, float[] out, int o) {
         long wordsPerRow = m.rows() / 8;
         IntVector zq = IntVector.fromMemorySegment(I, m.qzeros(), ((long) g * wordsPerRow + r0 / 8) * 4, LE);
         int offset = m.zeroOffset();
         for (int j = 0; j < 8; j++) {
             FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-            FloatVector.fromArray(F, work, LANES * j).sub(z.mul(sumX)).intoArray(work, AWQ_BLOCK, AWQ_SCATTER[j], 0);
+            FloatVector.fromArray(F, work, accAt + LANES * j).mul(AWQ_PLACE[j]).sub(z.mul(sumX))
+                    .intoArray(work, orderAt, AWQ_SCATTER[j], 0);
         }
         long sAt = ((long) g * m.rows() + r0) * 2;
         for (int v = 0; v < AWQ_BLOCK; v += LANES) {
-            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, AWQ_BLOCK + v),
+            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, orderAt + v),
                     FloatVector.fromArray(F, out, o + v)).intoArray(out, o + v);
         }
     }
