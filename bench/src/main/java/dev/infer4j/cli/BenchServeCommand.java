@@ -3,6 +3,7 @@ package dev.infer4j.cli;
 import dev.infer4j.bench.serve.BenchmarkReport;
 import dev.infer4j.bench.serve.LoadConfig;
 import dev.infer4j.bench.serve.LoadGenerator;
+import dev.infer4j.bench.serve.ServedModels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,7 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--url", defaultValue = "http://127.0.0.1:8080/v1", description = "API root (default: ${DEFAULT-VALUE})")
     URI url;
 
-    @Option(names = "--model", defaultValue = "default", description = "model name to send (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", description = "model name to send (default: the first one the endpoint's /models lists)")
     String model;
 
     @Option(names = "--api-key", description = "bearer token")
@@ -51,7 +52,7 @@ final class BenchServeCommand implements Callable<Integer> {
     int outputTokens;
 
     @Option(names = "--shared-prefix-tokens", defaultValue = "0",
-            description = "every prompt starts with the same ~N-token text (a shared system prompt)")
+            description = "the first ~N of the --prompt-tokens are the same text in every prompt (a shared system prompt)")
     int sharedPrefixTokens;
 
     @Option(names = "--prompts", description = "JSONL file of {\"prompt\": ...} lines instead of synthetic prompts")
@@ -77,7 +78,8 @@ final class BenchServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        LoadConfig config = new LoadConfig(url, model, apiKey, !completions, numPrompts, concurrency, rate,
+        String modelName = model != null ? model : ServedModels.firstId(url, apiKey);
+        LoadConfig config = new LoadConfig(url, modelName, apiKey, !completions, numPrompts, concurrency, rate,
                 promptTokens, promptJitter, outputTokens, sharedPrefixTokens, prompts, seed, Duration.ofMillis(sloTtftMs),
                 Duration.ofMillis(sloTpotMs), Duration.ofSeconds(timeoutSeconds));
         BenchmarkReport report = new LoadGenerator(config).run();

@@ -17,8 +17,8 @@ import java.time.Duration;
  * @param promptTokens  approximate prompt length of synthetic prompts (words of about one token each)
  * @param promptJitter  synthetic prompt lengths vary uniformly by ± this many tokens
  * @param outputTokens  {@code max_tokens} of every request (EOS ignored so every request generates all of them)
- * @param sharedPrefixTokens every synthetic prompt starts with the same text of about this many tokens (a shared
- *                      system prompt, which a prefix cache can reuse); 0 for none
+ * @param sharedPrefixTokens the first this many of a synthetic prompt's {@code promptTokens} are the same text in
+ *                      every prompt (a shared system prompt, which a prefix cache can reuse); 0 for none
  * @param promptsJsonl  a JSONL file of prompts ({@code {"prompt": "..."}} per line) instead of synthetic ones, or null
  * @param seed          seeds the synthetic prompts and the arrival process
  * @param sloTtft       goodput counts only requests whose time to first token is at most this
@@ -36,6 +36,10 @@ public record LoadConfig(URI baseUrl, String model, String apiKey, boolean chat,
                 || requestRate < 0 || sharedPrefixTokens < 0) {
             throw new IllegalArgumentException("prompts, concurrency, prompt and output tokens must be positive, "
                     + "jitter and rate not negative");
+        }
+        if (sharedPrefixTokens > 0 && sharedPrefixTokens >= promptTokens) {
+            throw new IllegalArgumentException("the shared prefix (" + sharedPrefixTokens + " tokens) must be shorter "
+                    + "than the prompt (" + promptTokens + " tokens), which includes it");
         }
     }
 }

@@ -38,7 +38,8 @@ final class PromptSource {
         for (int i = 0; i < config.numPrompts(); i++) {
             int jitter = config.promptJitter() == 0 ? 0
                     : random.nextInt(-config.promptJitter(), config.promptJitter() + 1);
-            int words = Math.max(1, config.promptTokens() + jitter);
+            // the shared prefix is part of the prompt length, so a cached prefix shortens the prefill it stands for
+            int words = Math.max(1, config.promptTokens() - config.sharedPrefixTokens() + jitter);
             String own = words(random, words);
             prompts.add(prefix.isEmpty() ? own : prefix + " " + own);
         }

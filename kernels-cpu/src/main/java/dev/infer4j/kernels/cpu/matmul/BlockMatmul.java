@@ -20,6 +20,11 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     static final int TILE_TOKENS = 4;
     /** Rows per unit of parallel work: small enough to balance two cores, large enough to stay in L2 across token groups. */
     private static final int ROWS_PER_TASK = 16;
+    /**
+     * Fewest tokens for which a {@link RowDecoder} type decodes a task's rows once and runs {@link DecodedTile}:
+     * decoding costs about one token's worth of work, which eight or more tokens repay.
+     */
+    static final int DECODE_MIN_TOKENS = 8;
 
     private final GgmlType type;
     private final ActivationFormat format;
@@ -27,6 +32,9 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     private final PreparedInput ownInput = new PreparedInput();
     /** Per worker, room for the lanes of one vector ({@link Lanes#sum}); padded so workers never share a cache line. */
     private final float[][] laneScratch;
+    /** Per worker, a task's rows decoded by a {@link RowDecoder}: values, then block scales. */
+    private final float[][] decodedValues;
+    private final float[][] decodedScales;
 
     // The call in progress, read by the workers through run(); set before parallelFor, cleared after.
     private MemorySegment callWeights;
@@ -42,6 +50,8 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         this.format = format;
         this.pool = Objects.requireNonNull(pool, "pool");
         this.laneScratch = new float[pool.threads()][2 * Lanes.LANES];
+        this.decodedValues = new float[pool.threads()][0];
+        this.decodedScales = new float[pool.threads()][0];
     }
 
     @Override
@@ -88,6 +98,14 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         if (outOffset < 0 || last > out.length) {
             throw new IllegalArgumentException("out holds " + out.length + " floats, the product needs up to index " + last);
         }
+        if (this instanceof RowDecoder && tokens >= DECODE_MIN_TOKENS) {
+            for (int i = 0; i < decodedValues.length; i++) {
+                if (decodedValues[i].length < ROWS_PER_TASK * cols) {
+                    decodedValues[i] = new float[ROWS_PER_TASK * cols];
+                    decodedScales[i] = new float[ROWS_PER_TASK * (cols / 32)];
+                }
+            }
+        }
         callWeights = weights;
         callRowBytes = rowBytes;
         callRows = rows;
@@ -122,6 +140,12 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         int outStride = callOutStride;
         float[] lanes = laneScratch[worker];
         int tokens = in.tokens();
+        if (this instanceof RowDecoder decoder && tokens >= DECODE_MIN_TOKENS) {
+            for (int task = start; task < end; task++) {
+                runDecoded(decoder, task, w, rowBytes, in, out, outOffset, outStride, worker);
+            }
+            return;
+        }
         int rowEnd = Math.min(callRows, end * ROWS_PER_TASK);
         int t = 0;
         for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
@@ -131,6 +155,40 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         }
         for (; t < tokens; t++) {
             for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
+                out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t, lanes);
+            }
+        }
+    }
+
+    /**
+     * One task's rows through {@link DecodedTile}: decoded once, then two rows by four tokens at a time. An odd
+     * last row and the last tokens short of four take {@link #dot4} and {@link #dot}, which give the same values.
+     */
+    private void runDecoded(RowDecoder decoder, int task, MemorySegment w, long rowBytes, PreparedInput in,
+                            float[] out, int outOffset, int outStride, int worker) {
+        float[] values = decodedValues[worker];
+        float[] scales = decodedScales[worker];
+        float[] lanes = laneScratch[worker];
+        int cols = in.cols();
+        int r0 = task * ROWS_PER_TASK;
+        int r1 = Math.min(callRows, r0 + ROWS_PER_TASK);
+        for (int r = r0; r < r1; r++) {
+            decoder.decodeRow(w, r * rowBytes, cols, values, (r - r0) * cols, scales, (r - r0) * (cols / 32));
+        }
+        int pairs = r0 + (r1 - r0) / 2 * 2;
+        int tokens = in.tokens();
+        int t = 0;
+        for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
+            int at = outOffset + t * outStride;
+            for (int r = r0; r < pairs; r += 2) {
+                DecodedTile.twoRowsFourTokens(values, scales, r - r0, in, t, out, at + r, outStride, lanes);
+            }
+            if (pairs < r1) {
+                dot4(w, pairs * rowBytes, in, t, out, at + pairs, outStride, lanes);
+            }
+        }
+        for (; t < tokens; t++) {
+            for (int r = r0; r < r1; r++) {
                 out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t, lanes);
             }
         }

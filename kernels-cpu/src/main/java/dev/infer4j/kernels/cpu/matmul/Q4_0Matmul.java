@@ -11,6 +11,7 @@ import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -24,7 +25,7 @@ import jdk.incubator.vector.VectorOperators;
  * scaled by {@code dx·dy} into a float accumulator, one fused multiply-add per block. Half-width integer
  * lanes cost half what the float lanes they replace do.
  */
-final class Q4_0Matmul extends BlockMatmul {
+final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
 
     private static final int BLOCK_BYTES = 18;
 
@@ -102,5 +103,18 @@ final class Q4_0Matmul extends BlockMatmul {
         out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0);
         acc3.intoArray(lanes, 0);
         out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0);
+    }
+
+    /** Nibbles minus 8, low nibbles as weights 0..15 and high nibbles as 16..31, and the F16 scale. */
+    @Override
+    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
+                          int scalesAt) {
+        long o = rowOffset;
+        for (int b = 0; b < cols / 32; b++, o += BLOCK_BYTES) {
+            scales[scalesAt + b] = half(w, o);
+            IntVector n = Lanes.unsignedBytes(w, o + 2);
+            Lanes.floats(n.and(0xF).sub(8)).intoArray(values, valuesAt + 32 * b);
+            Lanes.floats(n.lanewise(VectorOperators.LSHR, 4).sub(8)).intoArray(values, valuesAt + 32 * b + 16);
+        }
     }
 }

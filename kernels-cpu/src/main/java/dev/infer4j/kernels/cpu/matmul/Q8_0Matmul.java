@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorOperators;
  * fits), exact whatever the order; the lanes are then converted to floats and scaled by {@code dx·dy} into the
  * float accumulator with one fused multiply-add.
  */
-final class Q8_0Matmul extends BlockMatmul {
+final class Q8_0Matmul extends BlockMatmul implements RowDecoder {
 
     private static final int BLOCK_BYTES = 34;
 
@@ -90,5 +90,17 @@ final class Q8_0Matmul extends BlockMatmul {
         out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0);
         acc3.intoArray(lanes, 0);
         out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0);
+    }
+
+    /** The 32 signed bytes as floats, and the F16 scale. */
+    @Override
+    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
+                          int scalesAt) {
+        long o = rowOffset;
+        for (int b = 0; b < cols / 32; b++, o += BLOCK_BYTES) {
+            scales[scalesAt + b] = half(w, o);
+            Lanes.floats(Lanes.bytes(w, o + 2)).intoArray(values, valuesAt + 32 * b);
+            Lanes.floats(Lanes.bytes(w, o + 18)).intoArray(values, valuesAt + 32 * b + 16);
+        }
     }
 }
