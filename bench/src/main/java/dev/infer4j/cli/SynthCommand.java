@@ -1,32 +1,50 @@
 package dev.infer4j.cli;
 
+import dev.infer4j.formats.synth.Int4Quantization;
 import dev.infer4j.formats.synth.ModelShape;
+import dev.infer4j.formats.synth.SyntheticHfModel;
 import dev.infer4j.formats.synth.SyntheticModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code infer4j synth}: a random-weight model of a real shape, for benchmarks. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = "Write a random-weight llama GGUF of a real model shape with a real vocabulary (for benchmarks).")
+        description = {"Write a random-weight llama model of a real model shape with a real vocabulary (for benchmarks):",
+                "a GGUF file (--format gguf, the default), or a Hugging Face directory with a 4-bit GPTQ or AWQ "
+                        + "checkpoint of the same random model (--format gptq|awq)."})
 final class SynthCommand implements Callable<Integer> {
     @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b or tiny")
     String shape;
 
-    @Option(names = "--type", defaultValue = "Q4_0", description = "weight type or mix, as for quantize (default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", defaultValue = "gguf", description = "gguf, gptq or awq (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--type", description = "GGUF only: weight type or mix, as for quantize (default: Q4_0)")
     String type;
 
-    @Option(names = "--vocab", required = true, description = "a GGUF whose tokenizer.* keys to copy, e.g. ../shared/vocab/ggml-vocab-llama-spm.gguf")
+    @Option(names = "--group-size", description = "GPTQ/AWQ only: inputs per quantization group, a multiple of 8, "
+            + "or -1 for whole rows (default: 128)")
+    Integer groupSize;
+
+    @Option(names = "--sym", description = "GPTQ only: symmetric quantization (sym: true)")
+    boolean symmetric;
+
+    @Option(names = "--vocab", required = true, description = "a GGUF whose tokenizer to use, e.g. "
+            + "../shared/vocab/ggml-vocab-llama-spm.gguf (gptq/awq need a SentencePiece one)")
     Path vocab;
 
-    @Parameters(index = "0", paramLabel = "OUT", description = "the .gguf to write")
+    @Parameters(index = "0", paramLabel = "OUT", description = "the .gguf file, or the model directory for gptq/awq")
     Path out;
 
     @Spec
@@ -35,9 +53,34 @@ final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
-        SyntheticModel.write(ModelShape.named(shape), type, vocab, out);
-        spec.commandLine().getOut().printf("%s: %s %s, %,d bytes in %.1f s%n", out, shape, type, Files.size(out),
-                (System.nanoTime() - start) / 1e9);
+        ModelShape modelShape = ModelShape.named(shape);
+        String f = format.strip().toLowerCase(Locale.ROOT);
+        if (f.equals("gguf")) {
+            if (groupSize != null || symmetric) {
+                throw new ParameterException(spec.commandLine(), "--group-size and --sym apply to --format gptq|awq");
+            }
+            String t = type == null ? "Q4_0" : type;
+            SyntheticModel.write(modelShape, t, vocab, out);
+            spec.commandLine().getOut().printf("%s: %s %s, %,d bytes in %.1f s%n", out, shape, t, Files.size(out),
+                    (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
+        if (type != null) {
+            throw new ParameterException(spec.commandLine(), "--type applies to --format gguf; gptq/awq are 4-bit");
+        }
+        Int4Quantization q;
+        try {
+            q = Int4Quantization.of(f, groupSize == null ? 128 : groupSize, symmetric);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (or gguf)");
+        }
+        SyntheticHfModel.write(modelShape, q, vocab, out);
+        long bytes;
+        try (Stream<Path> files = Files.list(out)) {
+            bytes = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        spec.commandLine().getOut().printf("%s: %s %s g%d%s, %,d bytes in %.1f s%n", out, shape, f, q.groupSize(),
+                q.symmetric() ? " sym" : "", bytes, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 }

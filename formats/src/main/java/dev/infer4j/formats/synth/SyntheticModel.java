@@ -27,10 +27,6 @@ import java.util.Map;
  * tensor at a time. The per-tensor types follow llama.cpp's rules for the target ({@link TensorTypePlan}).
  */
 public final class SyntheticModel {
-    private static final double MATRIX_STD = 0.02;
-    private static final double NORM_MEAN = 1.0;
-    private static final double NORM_STD = 0.1;
-
     private SyntheticModel() {
     }
 
@@ -121,16 +117,12 @@ public final class SyntheticModel {
     }
 
     private static MemorySegment generate(String family, String name, long[] shape, GgmlType type) {
-        long seed = SyntheticWeights.seed(family, name);
-        boolean norm = name.endsWith("_norm.weight");
-        double mean = norm ? NORM_MEAN : 0.0;
-        double std = norm ? NORM_STD : MATRIX_STD;
         int cols = Math.toIntExact(shape[0]);
         long rows = 1;
         for (int d = 1; d < shape.length; d++) {
             rows *= shape[d];
         }
         return ParallelQuantizer.quantize(type, rows, cols,
-                (first, count, into) -> SyntheticWeights.fill(seed, mean, std, first * cols, into, 0, count * cols));
+                (first, count, into) -> SyntheticWeights.fillTensor(family, name, first * cols, into, 0, count * cols));
     }
 }

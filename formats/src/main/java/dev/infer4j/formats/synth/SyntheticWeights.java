@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 public final class SyntheticWeights {
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
     private static final double TWO_POW_24 = 16777216.0;
+    private static final double MATRIX_STD = 0.02;
+    private static final double NORM_MEAN = 1.0;
+    private static final double NORM_STD = 0.1;
 
     private SyntheticWeights() {
     }
@@ -64,5 +67,19 @@ public final class SyntheticWeights {
             double z = (s0 + s1 + s2 + s3) / TWO_POW_24 - 6.0;
             dst[offset + k] = (float) (mean + z * std);
         }
+    }
+
+    /**
+     * Writes values {@code first .. first + count - 1} of a synthetic model's tensor into {@code dst[offset..]}:
+     * norm weights ({@code *_norm.weight}) are drawn with mean 1 and standard deviation 0.1, everything else with
+     * mean 0 and 0.02.
+     *
+     * @param family     the model's seed family (its shape's name)
+     * @param tensorName the tensor's GGUF name ({@code blk.0.attn_q.weight}, ...), whatever format is written
+     */
+    public static void fillTensor(String family, String tensorName, long first, float[] dst, int offset, int count) {
+        boolean norm = tensorName.endsWith("_norm.weight");
+        fill(seed(family, tensorName), norm ? NORM_MEAN : 0.0, norm ? NORM_STD : MATRIX_STD, first, dst, offset,
+                count);
     }
 }
