@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 + "tokens/s (median of --repeat runs after a warm-up), weight bytes per token and the share of the "
                 + "probe's bandwidth decode reaches, and aggregate decode tokens/s at several batch sizes.")
 final class BenchModelCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, description = "GGUF model file")
+    @Option(names = {"-m", "--model"}, required = true, description = "a GGUF file or a Hugging Face model directory (safetensors, GPTQ, AWQ)")
     Path model;
 
     @Option(names = "--prompt-tokens", defaultValue = "128", description = "prompt length for prefill (default: ${DEFAULT-VALUE})")

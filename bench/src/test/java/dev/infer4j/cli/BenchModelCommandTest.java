@@ -42,4 +42,23 @@ class BenchModelCommandTest {
         assertEquals(1, status);
         assertTrue(err.toString().contains("--peer-batched has 1 figures for 2 batch sizes"), err.toString());
     }
+
+    @Test
+    void benchModelRunsAGptqDirectoryAndCountsItsPackedBytes(@TempDir Path dir) throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path json = dir.resolve("report.json");
+        int status = Main.run(new PrintWriter(out), new PrintWriter(err), "bench", "model",
+                "--model", SharedData.file("models/safetensors/TinyStories-656K-GPTQ-4bit-g128-sym-RTN").toString(),
+                "--prompt-tokens", "2", "--gen-tokens", "2", "--threads", "1", "--repeat", "1",
+                "--batch-sizes", "0", "--probe-mib", "0", "--json", json.toString());
+        assertEquals(0, status, err.toString());
+        assertTrue(out.toString().contains("GPTQ 4-bit g128 x14"), out.toString());
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        // 2 layers of q,k,v,o (128x128, 64x128 twice, 128x128) and gate, up, down (128x384): 4-bit words plus
+        // one F16 scale and one 4-bit zero per group of 128 per output, so well under the F32 bytes of the same
+        long f32Bytes = 2L * 4 * (128 * 128 * 2 + 64 * 128 * 2 + 3 * 128 * 384);
+        long layers = report.at("/bytesPerToken/layers").asLong();
+        assertTrue(layers > f32Bytes / 9 && layers < f32Bytes / 6, "layer bytes " + layers + " against F32 " + f32Bytes);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.infer4j.bench.model;
 
 import dev.infer4j.bench.roofline.BandwidthProbe;
-import dev.infer4j.formats.gguf.GgufFile;
 import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.kv.KvCache;
 import dev.infer4j.runtime.kv.KvCacheSpec;
@@ -13,9 +12,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Runs the whole benchmark in one process: the bandwidth probe first (before the model's pages compete for the
@@ -44,9 +40,10 @@ public final class ModelBenchRunner {
             probe = new BandwidthProbe(settings.probeBytes(), settings.threads()).measureGBps(PROBE_WARMUP_PASSES, PROBE_PASSES);
             probeLoad = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         }
-        try (GgufFile file = GgufFile.open(path);
-             Kernels kernels = Kernels.load(settings.threads())) {
-            Model model = Model.load(file, kernels, KvCacheSpec.ofBlocks(settings.kvBlocks(KvCache.DEFAULT_BLOCK_SIZE)));
+        try (Kernels kernels = Kernels.load(settings.threads());
+             LoadedModel loaded = LoadedModel.open(path, kernels,
+                     KvCacheSpec.ofBlocks(settings.kvBlocks(KvCache.DEFAULT_BLOCK_SIZE)))) {
+            Model model = loaded.model();
             ModelBenchmark bench = new ModelBenchmark(model, settings);
             progress.printf("prefill %d + decode %d tokens, %d runs after a warm-up...%n", settings.promptTokens(),
                     settings.genTokens(), settings.repeat());
@@ -56,19 +53,9 @@ public final class ModelBenchRunner {
                 progress.printf("batched decode, %d sequences...%n", b);
                 batched.add(bench.runBatched(b));
             }
-            return new ModelBenchReport(path.toString(), weightTypes(file), kernels.name(), settings.threads(),
+            return new ModelBenchReport(path.toString(), loaded.weightTypes(), kernels.name(), settings.threads(),
                     WeightTraffic.of(model.weights(), model.config()), probe, probeLoad, single.prefill(),
                     single.decode(), batched, peer);
         }
-    }
-
-    /** Tensor counts by type, most common first. */
-    private static String weightTypes(GgufFile file) {
-        Map<String, Long> counts = new TreeMap<>(file.tensors().stream()
-                .collect(Collectors.groupingBy(t -> t.type().name(), Collectors.counting())));
-        return counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .map(e -> e.getKey() + " x" + e.getValue())
-                .collect(Collectors.joining(", "));
     }
 }

@@ -1,7 +1,9 @@
 package dev.infer4j.bench.model;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.formats.int4.GroupQuantizedMatrix;
 import dev.infer4j.kernels.Weight;
+import dev.infer4j.kernels.cpu.int4.GroupQuantWeight;
 import dev.infer4j.runtime.model.ExpertWeights;
 import dev.infer4j.runtime.model.LayerWeights;
 import dev.infer4j.runtime.model.ModelConfig;
@@ -57,8 +59,16 @@ public record WeightTraffic(long layerBytes, long outputBytes, long embeddingRow
         return new WeightTraffic(layers, output, row, byType);
     }
 
-    /** Bytes a weight occupies (0 for an absent one). */
+    /**
+     * Bytes a weight occupies (0 for an absent one); for GPTQ/AWQ the packed words, zero points, scales and any
+     * {@code g_idx} a product reads.
+     */
     static long bytes(Weight w) {
+        if (w instanceof GroupQuantWeight g) {
+            GroupQuantizedMatrix m = g.matrix();
+            return m.qweight().byteSize() + m.qzeros().byteSize() + m.scales().byteSize()
+                    + (m.groupIndex() == null ? 0 : m.groupIndex().byteSize());
+        }
         return w == null ? 0 : w.rows() * w.type().bytesFor(w.cols());
     }
 

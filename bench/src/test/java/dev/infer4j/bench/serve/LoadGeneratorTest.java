@@ -100,9 +100,7 @@ class LoadGeneratorTest {
         assertEquals(24, report.cachedTokens());
         assertEquals(6, report.latencies().get("ttft").count());
         assertEquals(6 * 4, report.latencies().get("itl").count(), "four gaps between five tokens per request");
-        // the mock sleeps 5 ms between tokens; on a loaded machine two tokens can arrive in one read, so a single
-        // gap (and the median) may be near zero, but the four gaps of a request still span most of the 20 ms
-        assertTrue(report.latencies().get("itl").mean() >= 2.5, "gaps of ~5 ms on average: " + report.toTable());
+        assertTrue(report.latencies().get("itl").p50() >= 4.0, "gaps of ~5 ms: " + report.toTable());
         assertTrue(report.latencies().get("e2e").p50() >= 20.0, report.toTable());
         assertEquals(6, report.goodRequests());
         assertTrue(maxInFlight.get() <= 2, "concurrency limit held: " + maxInFlight.get());

@@ -17,6 +17,9 @@ class ServedModelsTest {
     private HttpServer server;
 
     private URI serve(int status, String body) throws IOException {
+        // the JDK server reads this once per JVM, when the first server starts: set it as LoadGeneratorTest does,
+        // or a run that starts here first leaves that test's SSE writes waiting for delayed ACKs
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/models", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

@@ -28,8 +28,14 @@ import java.util.Objects;
  * product would be faster in float lanes). AWQ's interleaved nibbles come out as eight strided output sets; they
  * are scattered back into order once per group, not per value.
  *
+ * <p>Work is split along the inputs as well as the outputs: a task takes a K-chunk of whole groups
+ * ({@value #CHUNK_COLS} inputs) for a slice of outputs and walks the chunk's packed rows front to back, so the
+ * weights stream from memory in order; each chunk's sums land in a partial buffer, and the partials are added in
+ * chunk order afterwards. Chunks depend only on the matrix, so a result is the same for any thread count or batch.
+ *
  * <p>GPTQ act-order ({@code g_idx} not consecutive) adds each column's products to its group's accumulator in a
- * per-worker scratch row instead of a register. Output rows past the last whole vector block take a scalar path.
+ * per-worker scratch row instead of a register, over the whole input range. Output rows past the last whole
+ * vector block take a scalar path.
  *
  * <p>Not thread-safe: one caller at a time (the step loop); the work is split over the pool's workers.
  */
