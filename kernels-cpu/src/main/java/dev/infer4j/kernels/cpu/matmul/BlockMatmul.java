@@ -21,8 +21,9 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     /** Rows per unit of parallel work: small enough to balance two cores, large enough to stay in L2 across token groups. */
     private static final int ROWS_PER_TASK = 16;
     /**
-     * Fewest tokens for which a {@link RowDecoder} type decodes a task's rows once and runs {@link DecodedTile}:
-     * decoding costs about one token's worth of work, which eight or more tokens repay.
+     * Fewest tokens for which a {@link RowDecoder} type decodes a task's rows once and runs {@link DecodedTile}.
+     * Measured single-threaded on cache-resident TinyLlama rows: at 4 and 5 tokens the decoded tile is no faster
+     * (Q4_0 and Q8_0 within ±10%), at 8 Q4_0 gains 12% and Q8_0 breaks even, at 32 they gain 12% and 25%.
      */
     static final int DECODE_MIN_TOKENS = 8;
 
