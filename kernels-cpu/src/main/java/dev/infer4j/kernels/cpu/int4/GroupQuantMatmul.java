@@ -547,12 +547,8 @@ public final class GroupQuantMatmul implements RangeTask {
                 awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
             }
         }
-        for (; c + 1 < inputs; c += 2, o += 2 * rowBytes) {
-            for (int v = 0; v < words; v += LANES) {
-                awqTwoRows(qw, o + 4L * v, rowBytes, x[xc + c], x[xc + c + 1], acc, 8 * v);
-            }
-        }
-        if (c < inputs) {
+        // a group whose inputs are not a multiple of four (a whole-row group over an odd width) ends row by row
+        for (; c < inputs; c++, o += rowBytes) {
             for (int v = 0; v < words; v += LANES) {
                 awqOneRow(qw, o + 4L * v, x[xc + c], acc, 8 * v);
             }
@@ -560,28 +556,11 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * Sixteen words of two consecutive input rows (the second {@code rowBytes} after the first) into the eight
-     * nibble sums at {@code acc[a..a+127]}. Its own method with scalar arguments only, so no vector crosses a call
-     * (a vector passed to a call C2 does not inline is boxed).
+     * Sixteen words of four consecutive input rows {@code x[xi..xi+3]} (each {@code rowBytes} after the last) into
+     * the eight nibble sums at {@code acc[a..a+127]}: one sweep over the sums per four rows. Its own method with no
+     * vector argument, so no vector crosses a call (a vector passed to a call C2 does not inline is boxed; an
+     * eight-row version grew past C2's inlining budget and ran five times slower).
      */
-    private static void awqTwoRows(MemorySegment qw, long o, long rowBytes, float x0, float x1, float[] acc, int a) {
-        IntVector qa = IntVector.fromMemorySegment(I, qw, o, LE);
-        IntVector qb = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
-        FloatVector xa = FloatVector.broadcast(F, x0);
-        FloatVector xb = FloatVector.broadcast(F, x1);
-        for (int j = 0; j < 7; j++) {
-            int mask = 0xF << (4 * j);
-            int at = a + 16 * j;
-            floats(qb.and(mask)).fma(xb, floats(qa.and(mask)).fma(xa, FloatVector.fromArray(F, acc, at)))
-                    .intoArray(acc, at);
-        }
-        // the top nibble masked in place would be negative as an int: shift it down instead
-        floats(qb.lanewise(VectorOperators.LSHR, 28)).fma(xb,
-                floats(qa.lanewise(VectorOperators.LSHR, 28)).fma(xa, FloatVector.fromArray(F, acc, a + 112)))
-                .intoArray(acc, a + 112);
-    }
-
-    /** {@link #awqTwoRows} for four consecutive input rows {@code x[xi..xi+3]}: one sweep over the sums per four rows. */
     private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a) {
         IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
         IntVector q1 = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
@@ -605,7 +584,7 @@ public final class GroupQuantMatmul implements RangeTask {
         floats(q3.lanewise(VectorOperators.LSHR, 28)).fma(x3, s).intoArray(acc, a + 112);
     }
 
-    /** {@link #awqTwoRows} for a group's last input row when it has an odd number. */
+    /** {@link #awqFourRows} for a single input row. */
     private static void awqOneRow(MemorySegment qw, long o, float x0, float[] acc, int a) {
         IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
         FloatVector xa = FloatVector.broadcast(F, x0);

@@ -17,6 +17,10 @@ import jdk.incubator.vector.FloatVector;
  * {@code dx·dy} into a float accumulator with one fused multiply-add, and the sixteen lanes are added by
  * {@link Lanes#sum}. So a token's result does not depend on whether it went through here.
  *
+ * <p>The four tokens are written out one after another, not looped over an array of accumulators: vectors kept in
+ * an array are boxed, and eight accumulators plus four weight vectors fill most of the 32 registers as it is (a
+ * 4-row by 4-token version spilled and ran slower).
+ *
  * <p>Decoded layout: row {@code r}'s block {@code b} has its weights {@code 0..15} at
  * {@code values[r·cols + 32b]}, {@code 16..31} right after, and its scale at {@code scales[r·blocks + b]}.
  */
