@@ -48,7 +48,7 @@ public class GroupQuantBenchmark {
     @Param({"Q4_0", "GPTQ4_G128", "AWQ4_G128"})
     public String format;
 
-    @Param({"1", "32"})
+    @Param({"1", "4", "8", "32"})
     public int tokens;
 
     private WorkerPool pool;

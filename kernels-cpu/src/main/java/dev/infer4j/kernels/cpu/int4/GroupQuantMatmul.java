@@ -50,15 +50,15 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final int GPTQ_BLOCK = 64;
     /** Outputs per AWQ block: one vector of sixteen words of eight outputs. */
     private static final int AWQ_BLOCK = 128;
-    /** AWQ nibble {@code j} of word lane {@code l} is output {@code 8l + order[j]}: the scatter maps back to order. */
-    private static final int[][] AWQ_SCATTER = new int[8][LANES];
     /** Lanes 8..15: the second of the two qzeros words behind sixteen 4-bit GPTQ outputs. */
     private static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
     /** Lane {@code l}'s zero point sits at bit {@code 4·(l mod 8)} of its qzeros word. */
     private static final IntVector ZERO_SHIFTS = IntVector.fromArray(I,
             new int[] {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28}, 0);
-    /** Least scratch floats per worker: one AWQ run's 128 nibble-order sums plus its 128 values in output order. */
-    private static final int SCRATCH = 2 * AWQ_BLOCK;
+    /** Tokens per tile of the many-token paths: each packed word is decoded once for this many tokens. */
+    private static final int TILE_TOKENS = 4;
+    /** Least scratch floats per worker: one AWQ tile's nibble-order sums plus one run's values in output order. */
+    private static final int SCRATCH = (TILE_TOKENS + 1) * AWQ_BLOCK;
     /**
      * Input columns per K-chunk. A task covers whole groups of consecutive inputs for a run of outputs, so the
      * packed words it reads lie in one contiguous stretch of the matrix (the 16 packed GPTQ rows or 128 AWQ rows of
@@ -71,14 +71,6 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final int SLAB_TOKENS = 16;
     /** Output rows per task of the pass that adds the chunk partials. */
     private static final int REDUCE_ROWS = 256;
-
-    static {
-        for (int j = 0; j < 8; j++) {
-            for (int l = 0; l < LANES; l++) {
-                AWQ_SCATTER[j][l] = 8 * l + PackedLayout.awqOutputOf(j);
-            }
-        }
-    }
 
     private final WorkerPool pool;
     private final float[][] scratch;
@@ -249,6 +241,9 @@ public final class GroupQuantMatmul implements RangeTask {
         int rows = m.rows();
         float[] work = scratch[worker];
         boolean fast4 = gptq4(w);
+        // tiles of up to TILE_TOKENS tokens decode each packed word once for all of them; a lone last token (or
+        // a lone token) takes the one-token sweep, which reads the weights in a single pass
+        int tiled = !fast4 && gptq ? 0 : tiledTokens(callSlabTokens);
         for (int task = start; task < end; task++) {
             int chunk = task / callSlices;
             int g0 = chunk * callChunkGroups;
@@ -256,11 +251,18 @@ public final class GroupQuantMatmul implements RangeTask {
             int r0 = (task - chunk * callSlices) * callSliceBlocks * block;
             int r1 = Math.min(rows, r0 + callSliceBlocks * block);
             int whole = (r1 - r0) / block;
+            if (whole > 0 && tiled > 0) {
+                if (gptq) {
+                    gptq4Tiles(m, tiled, g0, g1, r0, whole, chunk, work);
+                } else {
+                    awqTiles(m, tiled, g0, g1, r0, whole, chunk, work);
+                }
+            }
             for (int i = 0; i < callSlabTokens; i++) {
                 int t = callSlabStart + i;
                 int xBase = callXOffset + t * callXStride;
                 int outBase = (chunk * callSlabTokens + i) * rows;
-                if (whole > 0) {
+                if (whole > 0 && i >= tiled) {
                     if (!gptq) {
                         awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
@@ -289,6 +291,262 @@ public final class GroupQuantMatmul implements RangeTask {
                 }
             }
         }
+    }
+
+    /**
+     * How many of a slab's first tokens go through the token tiles: all of them, except a lone token left after
+     * the whole tiles (or a slab of one), which the one-token sweep takes; two or three left over share a tile
+     * padded with copies of the last.
+     */
+    static int tiledTokens(int slabTokens) {
+        return slabTokens < 2 ? 0 : slabTokens - (slabTokens % TILE_TOKENS == 1 ? 1 : 0);
+    }
+
+    /**
+     * Slab tokens {@code [0, tiled)} for {@code blocks} runs of sixty-four 4-bit GPTQ outputs from {@code r0},
+     * groups {@code [g0, g1)}: per run, per tile of four tokens, per group the sums of {@link #gptq4Tile} and then
+     * each token's {@link #gptq4Apply}. A run's stretch of the chunk stays in cache across the tiles.
+     */
+    private void gptq4Tiles(GroupQuantizedMatrix m, int tiled, int g0, int g1, int r0, int blocks, int chunk,
+                            float[] work) {
+        MemorySegment qw = m.qweight();
+        long rowBytes = 4L * m.rows();
+        int rows = m.rows();
+        int cols = m.cols();
+        int gs = m.groupSize();
+        int groups = m.groups();
+        for (int k = 0, r = r0; k < blocks; k++, r += GPTQ_BLOCK) {
+            for (int i0 = 0; i0 < tiled; i0 += TILE_TOKENS) {
+                int n = Math.min(TILE_TOKENS, tiled - i0);
+                int t0 = callSlabStart + i0;
+                for (int i = 0; i < n; i++) {
+                    int o = (chunk * callSlabTokens + i0 + i) * rows + r;
+                    java.util.Arrays.fill(partials, o, o + GPTQ_BLOCK, 0f);
+                }
+                // a short tile repeats its last token in the missing places and drops those sums
+                int x0 = t0 * cols;
+                int x1 = (t0 + Math.min(1, n - 1)) * cols;
+                int x2 = (t0 + Math.min(2, n - 1)) * cols;
+                int x3 = (t0 + Math.min(3, n - 1)) * cols;
+                for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
+                    int c1 = Math.min(cols, c0 + gs);
+                    gptq4Tile(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, scaledX, x0 + c0, x1 + c0,
+                            x2 + c0, x3 + c0, work);
+                    for (int i = 0; i < n; i++) {
+                        int o = (chunk * callSlabTokens + i0 + i) * rows + r;
+                        float sx = groupSums[(t0 + i) * groups + g];
+                        for (int v = 0; v < GPTQ_BLOCK; v += LANES) {
+                            gptq4Apply(m, g, r + v, work, GPTQ_BLOCK * i + v, sx, partials, o + v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code acc[64t + 16v + l] = Σ q·x} over {@code packs} packed rows for output {@code 16v + l} of the run at
+     * byte {@code o} and token {@code t} of four whose pre-scaled activations start at {@code x0..x3}: each
+     * nibble is decoded once and multiplied into all four tokens' sums, which stay in registers for the group.
+     * Each lane adds its inputs in column order, exactly as {@link #gptq4RowSums} does for one token.
+     */
+    private static void gptq4Tile(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int x0, int x1,
+                                  int x2, int x3, float[] acc) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector a23 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a32 = a00;
+        FloatVector a33 = a00;
+        for (int p = 0; p < packs; p++, o += rowBytes, x0 += 8, x1 += 8, x2 += 8, x3 += 8) {
+            IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
+            IntVector q1 = IntVector.fromMemorySegment(I, qw, o + 64, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 128, LE);
+            IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 192, LE);
+            for (int j = 0; j < 8; j++) {
+                FloatVector d0;
+                FloatVector d1;
+                FloatVector d2;
+                FloatVector d3;
+                if (j < 7) {
+                    int mask = 0xF << (4 * j);
+                    d0 = floats(q0.and(mask));
+                    d1 = floats(q1.and(mask));
+                    d2 = floats(q2.and(mask));
+                    d3 = floats(q3.and(mask));
+                } else {
+                    // the top nibble masked in place would be negative as an int: shift it down instead
+                    d0 = floats(q0.lanewise(VectorOperators.LSHR, 28));
+                    d1 = floats(q1.lanewise(VectorOperators.LSHR, 28));
+                    d2 = floats(q2.lanewise(VectorOperators.LSHR, 28));
+                    d3 = floats(q3.lanewise(VectorOperators.LSHR, 28));
+                }
+                FloatVector b0 = FloatVector.broadcast(F, xs[x0 + j]);
+                FloatVector b1 = FloatVector.broadcast(F, xs[x1 + j]);
+                FloatVector b2 = FloatVector.broadcast(F, xs[x2 + j]);
+                FloatVector b3 = FloatVector.broadcast(F, xs[x3 + j]);
+                a00 = d0.fma(b0, a00);
+                a01 = d0.fma(b1, a01);
+                a02 = d0.fma(b2, a02);
+                a03 = d0.fma(b3, a03);
+                a10 = d1.fma(b0, a10);
+                a11 = d1.fma(b1, a11);
+                a12 = d1.fma(b2, a12);
+                a13 = d1.fma(b3, a13);
+                a20 = d2.fma(b0, a20);
+                a21 = d2.fma(b1, a21);
+                a22 = d2.fma(b2, a22);
+                a23 = d2.fma(b3, a23);
+                a30 = d3.fma(b0, a30);
+                a31 = d3.fma(b1, a31);
+                a32 = d3.fma(b2, a32);
+                a33 = d3.fma(b3, a33);
+            }
+        }
+        a00.intoArray(acc, 0);
+        a10.intoArray(acc, 16);
+        a20.intoArray(acc, 32);
+        a30.intoArray(acc, 48);
+        a01.intoArray(acc, 64);
+        a11.intoArray(acc, 80);
+        a21.intoArray(acc, 96);
+        a31.intoArray(acc, 112);
+        a02.intoArray(acc, 128);
+        a12.intoArray(acc, 144);
+        a22.intoArray(acc, 160);
+        a32.intoArray(acc, 176);
+        a03.intoArray(acc, 192);
+        a13.intoArray(acc, 208);
+        a23.intoArray(acc, 224);
+        a33.intoArray(acc, 240);
+    }
+
+    /**
+     * Slab tokens {@code [0, tiled)} for {@code blocks} runs of 128 AWQ outputs from {@code r0}, groups
+     * {@code [g0, g1)}: per run, per tile of four tokens, per group the nibble sums of the two halves of each word
+     * ({@link #awqTile}) and then each token's {@link #awqApply}. A run's stretch of the chunk stays in cache
+     * across the tiles.
+     */
+    private void awqTiles(GroupQuantizedMatrix m, int tiled, int g0, int g1, int r0, int blocks, int chunk,
+                          float[] work) {
+        MemorySegment qw = m.qweight();
+        int rows = m.rows();
+        int cols = m.cols();
+        int gs = m.groupSize();
+        int groups = m.groups();
+        long rowBytes = 4L * (rows / 8);
+        for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
+            for (int i0 = 0; i0 < tiled; i0 += TILE_TOKENS) {
+                int n = Math.min(TILE_TOKENS, tiled - i0);
+                int t0 = callSlabStart + i0;
+                for (int i = 0; i < n; i++) {
+                    int o = (chunk * callSlabTokens + i0 + i) * rows + r;
+                    java.util.Arrays.fill(partials, o, o + AWQ_BLOCK, 0f);
+                }
+                // a short tile repeats its last token in the missing places and drops those sums
+                int x0 = callXOffset + t0 * callXStride;
+                int x1 = x0 + Math.min(1, n - 1) * callXStride;
+                int x2 = x0 + Math.min(2, n - 1) * callXStride;
+                int x3 = x0 + Math.min(3, n - 1) * callXStride;
+                for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
+                    int c1 = Math.min(cols, c0 + gs);
+                    long o = c0 * rowBytes + r / 2;
+                    awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, 0, work);
+                    awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, 1, work);
+                    for (int i = 0; i < n; i++) {
+                        int out = (chunk * callSlabTokens + i0 + i) * rows + r;
+                        awqApply(m, g, r, groupSums[(t0 + i) * groups + g], work, AWQ_BLOCK * i,
+                                TILE_TOKENS * AWQ_BLOCK, partials, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Half {@code h} of every word: {@code acc[128t + 16j + l] = Σ q·x} for nibble {@code j} in {@code [4h, 4h+4)}
+     * (masked in place, so still times 16^j) of word lane {@code l}, over {@code inputs} input rows of sixteen words
+     * from byte {@code o}, for the four tokens whose activations start at {@code x0..x3}. Each nibble is decoded
+     * once for the four tokens; the sixteen sums stay in registers for the group. Each lane adds its inputs in
+     * column order, exactly as {@link #awqRowSums} does for one token.
+     */
+    private static void awqTile(MemorySegment qw, long o, long rowBytes, int inputs, float[] x, int x0, int x1,
+                                int x2, int x3, int h, float[] acc) {
+        int m0 = 0xF << (16 * h);
+        int m1 = m0 << 4;
+        int m2 = m0 << 8;
+        int m3 = m0 << 12;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector a23 = a00;
+        FloatVector a30 = a00;
+        FloatVector a31 = a00;
+        FloatVector a32 = a00;
+        FloatVector a33 = a00;
+        for (int c = 0; c < inputs; c++, o += rowBytes) {
+            IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
+            FloatVector b0 = FloatVector.broadcast(F, x[x0 + c]);
+            FloatVector b1 = FloatVector.broadcast(F, x[x1 + c]);
+            FloatVector b2 = FloatVector.broadcast(F, x[x2 + c]);
+            FloatVector b3 = FloatVector.broadcast(F, x[x3 + c]);
+            FloatVector d = floats(q.and(m0));
+            a00 = d.fma(b0, a00);
+            a01 = d.fma(b1, a01);
+            a02 = d.fma(b2, a02);
+            a03 = d.fma(b3, a03);
+            d = floats(q.and(m1));
+            a10 = d.fma(b0, a10);
+            a11 = d.fma(b1, a11);
+            a12 = d.fma(b2, a12);
+            a13 = d.fma(b3, a13);
+            d = floats(q.and(m2));
+            a20 = d.fma(b0, a20);
+            a21 = d.fma(b1, a21);
+            a22 = d.fma(b2, a22);
+            a23 = d.fma(b3, a23);
+            // the top nibble masked in place would be negative as an int: shift it down instead
+            d = floats(h == 0 ? q.and(m3) : q.lanewise(VectorOperators.LSHR, 28));
+            a30 = d.fma(b0, a30);
+            a31 = d.fma(b1, a31);
+            a32 = d.fma(b2, a32);
+            a33 = d.fma(b3, a33);
+        }
+        int a = 64 * h;
+        a00.intoArray(acc, a);
+        a10.intoArray(acc, a + 16);
+        a20.intoArray(acc, a + 32);
+        a30.intoArray(acc, a + 48);
+        a01.intoArray(acc, a + 128);
+        a11.intoArray(acc, a + 144);
+        a21.intoArray(acc, a + 160);
+        a31.intoArray(acc, a + 176);
+        a02.intoArray(acc, a + 256);
+        a12.intoArray(acc, a + 272);
+        a22.intoArray(acc, a + 288);
+        a32.intoArray(acc, a + 304);
+        a03.intoArray(acc, a + 384);
+        a13.intoArray(acc, a + 400);
+        a23.intoArray(acc, a + 416);
+        a33.intoArray(acc, a + 432);
     }
 
     private static void gptqBlock(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
@@ -600,25 +858,49 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
 
     /**
-     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}: the
-     * nibble-order sums at {@code work[accAt..accAt+127]} are unzeroed and scattered into output order at
-     * {@code work[orderAt..orderAt+127]}, then scaled there in output order.
+     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}. The
+     * nibble-order sums at {@code work[accAt..accAt+127]} are unzeroed into {@code work[tmpAt..tmpAt+127]}, put
+     * into output order there by {@link AwqOrder}'s three rounds of two-vector lane selects, and scaled in output
+     * order on the way out.
      */
     private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, int accAt,
-                                 int orderAt, float[] out, int o) {
+                                 int tmpAt, float[] out, int o) {
         long wordsPerRow = m.rows() / 8;
         IntVector zq = IntVector.fromMemorySegment(I, m.qzeros(), ((long) g * wordsPerRow + r0 / 8) * 4, LE);
         int offset = m.zeroOffset();
         for (int j = 0; j < 8; j++) {
             FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
             FloatVector.fromArray(F, work, accAt + LANES * j).mul(AWQ_PLACE[j]).sub(z.mul(sumX))
-                    .intoArray(work, orderAt, AWQ_SCATTER[j], 0);
+                    .intoArray(work, tmpAt + LANES * PackedLayout.awqOutputOf(j));
+        }
+        for (int round = 0; round < AwqOrder.ROUNDS - 1; round++) {
+            int bit = 1 << round;
+            for (int v = 0; v < 8; v++) {
+                if ((v & bit) == 0) {
+                    awqSelectPair(work, tmpAt + LANES * v, tmpAt + LANES * (v | bit), round, v);
+                }
+            }
         }
         long sAt = ((long) g * m.rows() + r0) * 2;
-        for (int v = 0; v < AWQ_BLOCK; v += LANES) {
-            halfFloats(m.scales(), sAt + 2L * v).fma(FloatVector.fromArray(F, work, orderAt + v),
-                    FloatVector.fromArray(F, out, o + v)).intoArray(out, o + v);
+        int last = AwqOrder.ROUNDS - 1;
+        for (int v = 0; v < 4; v++) {
+            FloatVector a = FloatVector.fromArray(F, work, tmpAt + LANES * v);
+            FloatVector b = FloatVector.fromArray(F, work, tmpAt + LANES * (v + 4));
+            int lo = o + LANES * v;
+            int hi = lo + 4 * LANES;
+            halfFloats(m.scales(), sAt + 2L * LANES * v).fma(AwqOrder.select(last, v).selectFrom(a, b),
+                    FloatVector.fromArray(F, out, lo)).intoArray(out, lo);
+            halfFloats(m.scales(), sAt + 2L * LANES * (v + 4)).fma(AwqOrder.select(last, v + 4).selectFrom(a, b),
+                    FloatVector.fromArray(F, out, hi)).intoArray(out, hi);
         }
+    }
+
+    /** One round of {@link AwqOrder} on the vector pair at {@code work[lo]} and {@code work[hi]}, in place. */
+    private static void awqSelectPair(float[] work, int lo, int hi, int round, int v) {
+        FloatVector a = FloatVector.fromArray(F, work, lo);
+        FloatVector b = FloatVector.fromArray(F, work, hi);
+        AwqOrder.select(round, v).selectFrom(a, b).intoArray(work, lo);
+        AwqOrder.select(round, v | (1 << round)).selectFrom(a, b).intoArray(work, hi);
     }
 
     private static void scalarRows(GroupQuantizedMatrix m, int from, int to, float[] x, int xBase, float[] out,
