@@ -57,6 +57,8 @@ public final class GroupQuantMatmul implements RangeTask {
             new int[] {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28}, 0);
     /** Tokens per tile of the many-token paths: each packed word is decoded once for this many tokens. */
     private static final int TILE_TOKENS = 4;
+    /** Most packed bytes per task on the tiled paths: a stretch that stays in a core's L2 across the tiles. */
+    private static final long TILE_STRETCH_BYTES = 256 << 10;
     /** Least scratch floats per worker: one AWQ tile's nibble-order sums plus one run's values in output order. */
     private static final int SCRATCH = (TILE_TOKENS + 1) * AWQ_BLOCK;
     /**
@@ -74,6 +76,8 @@ public final class GroupQuantMatmul implements RangeTask {
 
     private final WorkerPool pool;
     private final float[][] scratch;
+    /** Where {@link #touch} leaves its sums, so its reads are not optimized away; a line apart per worker. */
+    private final int[] touched;
     private float[] groupSums = new float[0];
     /** GPTQ 4-bit fast path: {@code x[c]·2^(−4·(c mod 8))}, so a nibble masked in place needs no shift. */
     private float[] scaledX = new float[0];
@@ -101,6 +105,7 @@ public final class GroupQuantMatmul implements RangeTask {
     public GroupQuantMatmul(WorkerPool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.scratch = new float[pool.threads()][];
+        this.touched = new int[16 * pool.threads()];
         for (int i = 0; i < scratch.length; i++) {
             scratch[i] = new float[SCRATCH];
         }
@@ -171,6 +176,12 @@ public final class GroupQuantMatmul implements RangeTask {
         callChunks = (groups + callChunkGroups - 1) / callChunkGroups;
         int slices = Math.min(blocks, Math.max(1, (2 * pool.threads() + callChunks - 1) / callChunks));
         callSliceBlocks = (blocks + slices - 1) / slices;
+        if (tokens > 1 && (gptq4(w) || m.layout() == PackedLayout.AWQ_GEMM)) {
+            // the token tiles walk a task's stretch of the matrix once per tile: keep it small enough to stay in L2
+            long chunkBytes = (long) callChunkGroups * m.groupSize() * block / 2;
+            int most = (int) Math.max(1, TILE_STRETCH_BYTES / chunkBytes);
+            callSliceBlocks = Math.min(callSliceBlocks, most);
+        }
         callSlices = (blocks + callSliceBlocks - 1) / callSliceBlocks;
         // per worker: act-order's per-group sums of one block, or the sums of a whole slice (AWQ: plus one run in
         // output order)
@@ -252,6 +263,7 @@ public final class GroupQuantMatmul implements RangeTask {
             int r1 = Math.min(rows, r0 + callSliceBlocks * block);
             int whole = (r1 - r0) / block;
             if (whole > 0 && tiled > 0) {
+                touch(m, g0, g1, r0, r0 + whole * block, worker);
                 if (gptq) {
                     gptq4Tiles(m, tiled, g0, g1, r0, whole, chunk, work);
                 } else {
@@ -291,6 +303,45 @@ public final class GroupQuantMatmul implements RangeTask {
                 }
             }
         }
+    }
+
+    /**
+     * Reads one word per cache line of the task's stretch of {@code qweight} (groups {@code [g0, g1)}, outputs
+     * {@code [r0, r1)}) front to back. The tiles then walk it a block of outputs at a time, a few hundred bytes
+     * every few kilobytes, which no prefetcher follows from memory: the first tile stalled on every line and a
+     * four-token product took as long as an eight-token one. Read in order first, the stretch streams into cache.
+     */
+    private void touch(GroupQuantizedMatrix m, int g0, int g1, int r0, int r1, int worker) {
+        MemorySegment qw = m.qweight();
+        int gs = m.groupSize();
+        int c0 = g0 * gs;
+        int c1 = Math.min(m.cols(), g1 * gs);
+        long rowBytes;
+        long from;
+        long to;
+        int first;
+        int last;
+        if (m.layout() == PackedLayout.GPTQ) {
+            rowBytes = 4L * m.rows();
+            first = c0 / 8;
+            last = (c1 + 7) / 8;
+            from = 4L * r0;
+            to = 4L * r1;
+        } else {
+            rowBytes = 4L * (m.rows() / 8);
+            first = c0;
+            last = c1;
+            from = r0 / 2;
+            to = r1 / 2;
+        }
+        int sum = 0;
+        for (int p = first; p < last; p++) {
+            long base = p * rowBytes;
+            for (long o = base + from; o < base + to; o += 64) {
+                sum += qw.get(INT, o);
+            }
+        }
+        touched[worker * 16] = sum;
     }
 
     /**

@@ -23,6 +23,8 @@ class GroupQuantBatchInvarianceTest {
     private static final WorkerPool THREE_THREADS = new WorkerPool(3);
     private static final int TOKENS = 5;
     private static final int COLS = 256;
+    /** Inputs of the batch-size test: a 512-input K-chunk and a second chunk of one 128-group. */
+    private static final int WIDE_COLS = 640;
     /** Calls enough for C1 and then C2 to compile the kernel at this shape. */
     private static final int WARM_CALLS = 300;
 
@@ -70,15 +72,54 @@ class GroupQuantBatchInvarianceTest {
         }
     }
 
+    /**
+     * Every batch size from one to nine and seventeen: whole four-token tiles, tiles padded from two and three
+     * tokens, a lone token after the tiles, and a second slab of one, over 640 inputs (two K-chunks, the second
+     * of one group). Each token matches its solo product.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GPTQ4", "GPTQ8", "AWQ4"})
+    void everyBatchSizeMatchesTheSoloProductsBitForBit(String format) {
+        Random random = new Random(format.hashCode() + 7);
+        int rows = format.startsWith("AWQ") ? 2088 : 1072;
+        float[] w = gaussian(random, rows * WIDE_COLS);
+        PackedMatrix p = switch (format) {
+            case "GPTQ4" -> GptqPacker.pack(w, rows, WIDE_COLS, 4, 128, false, null, true);
+            case "GPTQ8" -> GptqPacker.pack(w, rows, WIDE_COLS, 8, 128, true, null, true);
+            default -> AwqPacker.pack(w, rows, WIDE_COLS, 128);
+        };
+        int most = 17;
+        float[] x = gaussian(random, most * WIDE_COLS);
+        try (Arena arena = Arena.ofShared()) {
+            GroupQuantWeight weight = GroupQuantWeight.of(p.toMatrix(format, arena));
+            float[][] solo = new float[most][rows];
+            GroupQuantMatmul single = new GroupQuantMatmul(ONE_THREAD);
+            for (int t = 0; t < most; t++) {
+                single.multiply(weight, x, t * WIDE_COLS, WIDE_COLS, 1, solo[t], 0, rows);
+            }
+            for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS, THREE_THREADS}) {
+                GroupQuantMatmul kernel = new GroupQuantMatmul(pool);
+                for (int tokens : new int[] {2, 3, 4, 5, 6, 7, 8, 9, 17}) {
+                    check(kernel, weight, x, WIDE_COLS, rows, tokens, solo, pool.threads() + " threads");
+                }
+            }
+        }
+    }
+
     private static void check(GroupQuantMatmul kernel, GroupQuantWeight weight, float[] x, int rows, float[][] solo,
                               String when) {
-        float[] out = new float[TOKENS * rows];
-        kernel.multiply(weight, x, 0, COLS, TOKENS, out, 0, rows);
-        for (int t = 0; t < TOKENS; t++) {
+        check(kernel, weight, x, COLS, rows, TOKENS, solo, when);
+    }
+
+    private static void check(GroupQuantMatmul kernel, GroupQuantWeight weight, float[] x, int cols, int rows,
+                              int tokens, float[][] solo, String when) {
+        float[] out = new float[tokens * rows];
+        kernel.multiply(weight, x, 0, cols, tokens, out, 0, rows);
+        for (int t = 0; t < tokens; t++) {
             for (int r = 0; r < rows; r++) {
                 float got = out[t * rows + r];
                 if (Float.floatToRawIntBits(got) != Float.floatToRawIntBits(solo[t][r])) {
-                    fail(weight.name() + " token " + t + " row " + r + " in a batch of " + TOKENS + " (" + when
+                    fail(weight.name() + " token " + t + " row " + r + " in a batch of " + tokens + " (" + when
                             + "): " + got + ", alone " + solo[t][r]);
                 }
             }
