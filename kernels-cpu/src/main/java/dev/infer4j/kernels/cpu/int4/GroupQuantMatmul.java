@@ -26,7 +26,13 @@ import java.util.Objects;
  * integers and applies the group once: {@code s·(Σ q·x − z·Σ x)}, with {@code Σ x} per group computed before the
  * workers start. Activations stay in float (there is no llama.cpp reference to round like, and no integer dot
  * product would be faster in float lanes). AWQ's interleaved nibbles come out as eight strided output sets; they
- * are scattered back into order once per group, not per value.
+ * are put back into order once per group, not per value, by register selects ({@link AwqOrder}).
+ *
+ * <p>Several tokens (4-bit GPTQ and AWQ with consecutive groups) go through tiles of {@value #TILE_TOKENS}: each
+ * packed word is decoded once and its nibbles multiplied into every token's sums, which stay in registers for a
+ * group (GPTQ: 64 outputs × 4 tokens; AWQ: half of each word's nibbles × 4 tokens). A lone token takes the
+ * one-token sweep. Each token's sums see the same operations in the same order on either path, so a token's
+ * result does not depend on the batch it came in.
  *
  * <p>Work is split along the inputs as well as the outputs: a task takes a K-chunk of whole groups
  * ({@value #CHUNK_COLS} inputs) for a slice of outputs and walks the chunk's packed rows front to back, so the
