@@ -1,15 +1,20 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.unsignedBytes;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.LE;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.unsignedBytes;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -18,12 +23,20 @@ import jdk.incubator.vector.VectorOperators;
  * whose low nibbles are values 0..31 and high nibbles 32..63. A value is {@code d·scale·q − dmin·min}; the
  * min part is folded in through the activations' 16-value sums.
  *
- * <p>Per super-block the scaled integer products stay exact in float lanes (at most
- * 8·2·15·127·63 < 2<sup>24</sup> per lane) and are then scaled by {@code d·dy} once.
+ * <p>Per super-block the integer sums are exact and are then scaled by {@code d·dy} (and {@code dmin·dy})
+ * once. One token ({@link #dot}) multiplies in 16-bit lanes: 32 nibble bytes read as sixteen 16-bit lanes
+ * meet {@link PreparedInput#evenOddQuants()} lane for lane, two products per lane (at most 2·15·127), a
+ * 32-value sub-block per vector, widened to ints for its scale. Four tokens ({@link #dot4}) share the
+ * nibbles, converted to floats once, and sum in float lanes, where the integers stay exact (at most
+ * 8·2·15·127·63 < 2<sup>24</sup> per lane).
  */
 final class Q4_KMatmul extends BlockMatmul {
 
     static final int BLOCK_BYTES = 144;
+    /** Lanes 8..15 of a 16-lane int vector: they take the four mins packed in the second word. */
+    private static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
+    /** Per lane l, the shift that brings min {@code l/2} to the low byte of its packed word. */
+    private static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
 
     Q4_KMatmul(WorkerPool pool) {
         super(GgmlType.Q4_K, ActivationFormat.Q8_K, pool);
@@ -33,7 +46,7 @@ final class Q4_KMatmul extends BlockMatmul {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
-        float[] a = in.values();
+        short[] a = in.evenOddQuants();
         float[] ds = in.scales();
         int[] bsums = in.blockSums();
         int qBase = token * cols;
@@ -50,27 +63,38 @@ final class Q4_KMatmul extends BlockMatmul {
             int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
             int mLow = w1 & 0x3f3f3f3f;
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
-            mins += half(w, o + 2) * dy * minSum(bsums, (qBase + b * 256) / 16, mLow, mHigh);
-            FloatVector blk = FloatVector.zero(F);
             int q = qBase + b * 256;
-            long qs = o + 16;
-            for (int c = 0; c < 4; c++, q += 64, qs += 32) {
-                int scales = c < 2 ? scLow : scHigh;
-                int shift = (c & 1) * 16;
-                float sc0 = (scales >>> shift) & 0xFF;
-                float sc1 = (scales >>> (shift + 8)) & 0xFF;
-                IntVector n0 = unsignedBytes(w, qs);
-                IntVector n1 = unsignedBytes(w, qs + 16);
-                FloatVector t0 = floats(n1.and(0xF)).fma(FloatVector.fromArray(F, a, q + 16),
-                        floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-                FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
-                        floats(n0.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, a, q + 32)));
-                blk = t0.fma(FloatVector.broadcast(F, (float) sc0), blk);
-                blk = t1.fma(FloatVector.broadcast(F, (float) sc1), blk);
-            }
-            sum += half(w, o) * dy * ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            mins += half(w, o + 2) * dy * minSum16(bsums, q / 16, mLow, mHigh);
+            sum += half(w, o) * dy * superBlock(w, o + 16, a, q, scLow, scHigh);
         }
         return sum - mins;
+    }
+
+    /**
+     * {@code Σ_j scale_j·Σ q·a} over one super-block's 128 nibble bytes at {@code qs}, reduced here so that no
+     * vector crosses a call boundary.
+     */
+    private static int superBlock(MemorySegment w, long qs, short[] a, int q, int scLow, int scHigh) {
+        IntVector acc = IntVector.zero(I);
+        for (int c = 0; c < 4; c++, qs += 32, q += 64) {
+            int scales = c < 2 ? scLow : scHigh;
+            int shift = (c & 1) * 16;
+            ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
+            ShortVector low = x.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+                    .add(x.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+                    .add(x.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S16, a, q + 48)));
+            acc = acc.add(((IntVector) low.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> shift) & 0xFF))
+                    .add(((IntVector) high.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> (shift + 8)) & 0xFF));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link #minSum} in int lanes: lane l takes min {@code l/2} times 16-value sum l. */
+    private static int minSum16(int[] bsums, int base, int mLow, int mHigh) {
+        IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
+                .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
+        return IntVector.fromArray(I, bsums, base).mul(m).reduceLanes(VectorOperators.ADD);
     }
 
     /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
@@ -83,6 +107,7 @@ final class Q4_KMatmul extends BlockMatmul {
         return sum;
     }
 
+    /** {@link #dot}'s integers for each of four tokens, in float lanes (the nibbles converted once for the four). */
     @Override
     void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
               float[] lanes) {
