@@ -139,10 +139,7 @@ final class Q4_KMatmul extends BlockMatmul {
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
             int qb = q0 + b * 256;
             int db = d0 + b;
-            mins0 += dmin * ds[db] * minSum(bsums, qb / 16, mLow, mHigh);
-            mins1 += dmin * ds[db + nb] * minSum(bsums, (qb + cols) / 16, mLow, mHigh);
-            mins2 += dmin * ds[db + 2 * nb] * minSum(bsums, (qb + 2 * cols) / 16, mLow, mHigh);
-            mins3 += dmin * ds[db + 3 * nb] * minSum(bsums, (qb + 3 * cols) / 16, mLow, mHigh);
+            int sumAt = qb / 16;
             FloatVector blk0 = FloatVector.zero(F);
             FloatVector blk1 = FloatVector.zero(F);
             FloatVector blk2 = FloatVector.zero(F);
@@ -172,6 +169,17 @@ final class Q4_KMatmul extends BlockMatmul {
                 blk3 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
                         l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk3));
             }
+            // the min sums after the main loop, so that C2 inlines that loop's vector operations first
+            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
+                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
+            int perToken = cols / 16;
+            mins0 += dmin * ds[db] * IntVector.fromArray(I, bsums, sumAt).mul(m).reduceLanes(VectorOperators.ADD);
+            mins1 += dmin * ds[db + nb] * IntVector.fromArray(I, bsums, sumAt + perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins2 += dmin * ds[db + 2 * nb] * IntVector.fromArray(I, bsums, sumAt + 2 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins3 += dmin * ds[db + 3 * nb] * IntVector.fromArray(I, bsums, sumAt + 3 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
             sum0 += dx * ds[db] * ((IntVector) blk0.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
             sum1 += dx * ds[db + nb] * ((IntVector) blk1.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
             sum2 += dx * ds[db + 2 * nb] * ((IntVector) blk2.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
