@@ -124,6 +124,8 @@ final class Q6_KMatmul extends BlockMatmul {
         float sum3 = 0f;
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            // read before any vector is live: should C2 leave this call out of line, nothing is spilled around it
+            float d = half(w, o + 208);
             int q0 = token * cols + b * 256;
             IntVector scales = (IntVector) ByteVector.fromMemorySegment(B16, w, o + 192, LE)
                     .convertShape(VectorOperators.B2I, I, 0);
@@ -159,7 +161,6 @@ final class Q6_KMatmul extends BlockMatmul {
                         .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
                         .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
             }
-            float d = half(w, o + 208);
             int db = token * nb + b;
             sum0 += d * ds[db] * acc0.reduceLanes(VectorOperators.ADD);
             sum1 += d * ds[db + nb] * acc1.reduceLanes(VectorOperators.ADD);
