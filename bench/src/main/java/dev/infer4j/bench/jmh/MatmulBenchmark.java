@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One matmul at TinyLlama-1.1B shapes (2048×2048: attention projections; 5632×2048: FFN gate/up), over all
- * cores. The weights are copied enough times to exceed the last-level cache and each call reads the next
+ * One matmul at TinyLlama-1.1B shapes (2048×2048: attention projections; 5632×2048: FFN gate/up;
+ * 32000×2048: the output projection, Q6_K in Q4_0 and Q4_K_M files), over all cores. The weights are copied enough times to exceed the last-level cache and each call reads the next
  * copy, so they stream from memory as in a real forward pass. The {@code bytes} counter is weight bytes per
  * second; compare it with {@link MemoryBandwidthProbe} from the same run.
  */
@@ -39,10 +39,10 @@ public class MatmulBenchmark {
     /** Total weight bytes cycled through: well beyond a 32 MiB L3. */
     private static final long WORKING_SET = 160L << 20;
 
-    @Param({"Q4_0", "Q8_0", "Q4_K", "F16"})
+    @Param({"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F16"})
     public String type;
 
-    @Param({"2048x2048", "5632x2048"})
+    @Param({"2048x2048", "5632x2048", "32000x2048"})
     public String shape;
 
     @Param({"1", "32"})

@@ -9,7 +9,8 @@ import java.util.Objects;
  * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
  * nothing once the shapes are known. Quants are kept as floats: a kernel then multiplies them without a
  * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. Q8_0/Q8_1
- * quants are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes.
+ * quants are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes; Q8_K
+ * quants as shorts in even/odd order ({@link #evenOddQuants()}), for the K-quant kernels.
  *
  * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
  * and quants {@code rint(x * 127/amax)}, ties to even; Q8_1 adds {@code s = F16(d * Σq)}; Q8_K uses
@@ -32,6 +33,7 @@ public final class PreparedInput {
     private short[] quants = new short[0];
     private short[] nibbleBias = new short[0];
     private int[] blockSums = new int[0];
+    private short[] evenOddQuants = new short[0];
 
     /** An empty input; {@link #prepare} sizes it. */
     public PreparedInput() {
@@ -114,6 +116,9 @@ public final class PreparedInput {
                 if (blockSums.length < n / 16) {
                     blockSums = new int[n / 16];
                 }
+                if (evenOddQuants.length < n) {
+                    evenOddQuants = new short[n];
+                }
                 int perRow = cols / 256;
                 for (int t = 0; t < tokens; t++) {
                     for (int b = 0; b < perRow; b++) {
@@ -168,6 +173,7 @@ public final class PreparedInput {
             scales[block] = 0f;
             java.util.Arrays.fill(values, dst, dst + 256, 0f);
             java.util.Arrays.fill(blockSums, sumBase, sumBase + 16, 0);
+            java.util.Arrays.fill(evenOddQuants, dst, dst + 256, (short) 0);
             return;
         }
         float iscale = -127f / max;
@@ -179,6 +185,9 @@ public final class PreparedInput {
                 sum += (int) q;
             }
             blockSums[sumBase + g] = sum;
+        }
+        for (int j = 0; j < 256; j++) {
+            evenOddQuants[dst + (j & ~31) + (j & 1) * 16 + (j & 31) / 2] = (short) values[dst + j];
         }
         scales[block] = 1f / iscale;
     }
@@ -243,6 +252,16 @@ public final class PreparedInput {
      */
     float[] sums() {
         return sums;
+    }
+
+    /**
+     * Q8_K only: the quants as shorts, token {@code t} at {@code t*cols}, each run of 32 reordered to its 16
+     * even-position quants, then its 16 odd-position ones. A kernel that views 32 bytes of packed weights as
+     * sixteen 16-bit lanes finds the values of the even bytes in each lane's low half and of the odd bytes in
+     * its high half; against this order both meet their quants lane for lane.
+     */
+    short[] evenOddQuants() {
+        return evenOddQuants;
     }
 
     /** Q8_K only: the sum of each 16 quants, token {@code t} at {@code t*cols/16}. */

@@ -1,15 +1,16 @@
 package dev.infer4j.kernels.cpu.matmul;
 
-import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.unsignedBytes;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.LE;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -18,12 +19,20 @@ import jdk.incubator.vector.VectorOperators;
  * whose low nibbles are values 0..31 and high nibbles 32..63. A value is {@code d·scale·q − dmin·min}; the
  * min part is folded in through the activations' 16-value sums.
  *
- * <p>Per super-block the scaled integer products stay exact in float lanes (at most
- * 8·2·15·127·63 < 2<sup>24</sup> per lane) and are then scaled by {@code d·dy} once.
+ * <p>The products are formed in 16-bit integer lanes: 32 nibble bytes read as sixteen 16-bit lanes meet
+ * {@link PreparedInput#evenOddQuants()} lane for lane, the even byte's nibble against the even quant and the
+ * odd byte's against the odd one, two products per lane (at most 2·15·127). Each such vector is one 32-value
+ * sub-block; widened to ints, it takes its scale into an int accumulator. The super-block's integer sums
+ * (and its min sum, in int lanes too) are exact and are then scaled by {@code d·dy} and {@code dmin·dy},
+ * super-block by super-block.
  */
 final class Q4_KMatmul extends BlockMatmul {
 
     static final int BLOCK_BYTES = 144;
+    /** Lanes 8..15 of a 16-lane int vector: they take the four mins packed in the second word. */
+    private static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
+    /** Per lane l, the shift that brings min {@code l/2} to the low byte of its packed word. */
+    private static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
 
     Q4_KMatmul(WorkerPool pool) {
         super(GgmlType.Q4_K, ActivationFormat.Q8_K, pool);
@@ -33,7 +42,7 @@ final class Q4_KMatmul extends BlockMatmul {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
-        float[] a = in.values();
+        short[] a = in.evenOddQuants();
         float[] ds = in.scales();
         int[] bsums = in.blockSums();
         int qBase = token * cols;
@@ -50,27 +59,38 @@ final class Q4_KMatmul extends BlockMatmul {
             int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
             int mLow = w1 & 0x3f3f3f3f;
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
-            mins += half(w, o + 2) * dy * minSum(bsums, (qBase + b * 256) / 16, mLow, mHigh);
-            FloatVector blk = FloatVector.zero(F);
             int q = qBase + b * 256;
-            long qs = o + 16;
-            for (int c = 0; c < 4; c++, q += 64, qs += 32) {
-                int scales = c < 2 ? scLow : scHigh;
-                int shift = (c & 1) * 16;
-                float sc0 = (scales >>> shift) & 0xFF;
-                float sc1 = (scales >>> (shift + 8)) & 0xFF;
-                IntVector n0 = unsignedBytes(w, qs);
-                IntVector n1 = unsignedBytes(w, qs + 16);
-                FloatVector t0 = floats(n1.and(0xF)).fma(FloatVector.fromArray(F, a, q + 16),
-                        floats(n0.and(0xF)).mul(FloatVector.fromArray(F, a, q)));
-                FloatVector t1 = floats(n1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, a, q + 48),
-                        floats(n0.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, a, q + 32)));
-                blk = t0.fma(FloatVector.broadcast(F, (float) sc0), blk);
-                blk = t1.fma(FloatVector.broadcast(F, (float) sc1), blk);
-            }
-            sum += half(w, o) * dy * ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            mins += half(w, o + 2) * dy * minSum16(bsums, q / 16, mLow, mHigh);
+            sum += half(w, o) * dy * superBlock(w, o + 16, a, q, scLow, scHigh);
         }
         return sum - mins;
+    }
+
+    /**
+     * {@code Σ_j scale_j·Σ q·a} over one super-block's 128 nibble bytes at {@code qs}, reduced here so that no
+     * vector crosses a call boundary.
+     */
+    private static int superBlock(MemorySegment w, long qs, short[] a, int q, int scLow, int scHigh) {
+        IntVector acc = IntVector.zero(I);
+        for (int c = 0; c < 4; c++, qs += 32, q += 64) {
+            int scales = c < 2 ? scLow : scHigh;
+            int shift = (c & 1) * 16;
+            ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
+            ShortVector low = x.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+                    .add(x.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+                    .add(x.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S16, a, q + 48)));
+            acc = acc.add(((IntVector) low.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> shift) & 0xFF))
+                    .add(((IntVector) high.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> (shift + 8)) & 0xFF));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link #minSum} in int lanes: lane l takes min {@code l/2} times 16-value sum l. */
+    private static int minSum16(int[] bsums, int base, int mLow, int mHigh) {
+        IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
+                .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
+        return IntVector.fromArray(I, bsums, base).mul(m).reduceLanes(VectorOperators.ADD);
     }
 
     /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
@@ -83,12 +103,13 @@ final class Q4_KMatmul extends BlockMatmul {
         return sum;
     }
 
+    /** {@link #dot}'s integers for each of four tokens, the nibbles taken apart once for the four. */
     @Override
     void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
               float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
-        float[] a = in.values();
+        short[] a = in.evenOddQuants();
         float[] ds = in.scales();
         int[] bsums = in.blockSums();
         int q0 = token * cols;
@@ -114,43 +135,59 @@ final class Q4_KMatmul extends BlockMatmul {
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
             int qb = q0 + b * 256;
             int db = d0 + b;
-            mins0 += dmin * ds[db] * minSum(bsums, qb / 16, mLow, mHigh);
-            mins1 += dmin * ds[db + nb] * minSum(bsums, (qb + cols) / 16, mLow, mHigh);
-            mins2 += dmin * ds[db + 2 * nb] * minSum(bsums, (qb + 2 * cols) / 16, mLow, mHigh);
-            mins3 += dmin * ds[db + 3 * nb] * minSum(bsums, (qb + 3 * cols) / 16, mLow, mHigh);
-            FloatVector blk0 = FloatVector.zero(F);
-            FloatVector blk1 = FloatVector.zero(F);
-            FloatVector blk2 = FloatVector.zero(F);
-            FloatVector blk3 = FloatVector.zero(F);
+            int sumAt = qb / 16;
+            IntVector acc0 = IntVector.zero(I);
+            IntVector acc1 = IntVector.zero(I);
+            IntVector acc2 = IntVector.zero(I);
+            IntVector acc3 = IntVector.zero(I);
             long qs = o + 16;
             for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
                 int scales = c < 2 ? scLow : scHigh;
                 int shift = (c & 1) * 16;
-                FloatVector sc0 = FloatVector.broadcast(F, (float) ((scales >>> shift) & 0xFF));
-                FloatVector sc1 = FloatVector.broadcast(F, (float) ((scales >>> (shift + 8)) & 0xFF));
-                IntVector n0 = unsignedBytes(w, qs);
-                IntVector n1 = unsignedBytes(w, qs + 16);
-                FloatVector l0 = floats(n0.and(0xF));
-                FloatVector l1 = floats(n1.and(0xF));
-                FloatVector h0 = floats(n0.lanewise(VectorOperators.LSHR, 4));
-                FloatVector h1 = floats(n1.lanewise(VectorOperators.LSHR, 4));
-                // written out per token: a helper taking nine vectors would not be inlined, and its arguments would be boxed
-                blk0 = h1.fma(FloatVector.fromArray(F, a, qb + 48), h0.mul(FloatVector.fromArray(F, a, qb + 32))).fma(sc1,
-                        l1.fma(FloatVector.fromArray(F, a, qb + 16), l0.mul(FloatVector.fromArray(F, a, qb))).fma(sc0, blk0));
-                int q = qb + cols;
-                blk1 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
-                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk1));
+                IntVector sc0 = IntVector.broadcast(I, (scales >>> shift) & 0xFF);
+                IntVector sc1 = IntVector.broadcast(I, (scales >>> (shift + 8)) & 0xFF);
+                ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
+                ShortVector lowEven = x.and((short) 0xF);
+                ShortVector lowOdd = x.lanewise(VectorOperators.LSHR, 8).and((short) 0xF);
+                ShortVector highEven = x.lanewise(VectorOperators.LSHR, 4).and((short) 0xF);
+                ShortVector highOdd = x.lanewise(VectorOperators.LSHR, 12);
+                // written out per token: a helper taking these vectors would not be inlined, and its arguments would be boxed
+                int q = qb;
+                acc0 = acc0.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
                 q += cols;
-                blk2 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
-                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk2));
+                acc1 = acc1.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
                 q += cols;
-                blk3 = h1.fma(FloatVector.fromArray(F, a, q + 48), h0.mul(FloatVector.fromArray(F, a, q + 32))).fma(sc1,
-                        l1.fma(FloatVector.fromArray(F, a, q + 16), l0.mul(FloatVector.fromArray(F, a, q))).fma(sc0, blk3));
+                acc2 = acc2.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
+                q += cols;
+                acc3 = acc3.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
             }
-            sum0 += dx * ds[db] * ((IntVector) blk0.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
-            sum1 += dx * ds[db + nb] * ((IntVector) blk1.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
-            sum2 += dx * ds[db + 2 * nb] * ((IntVector) blk2.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
-            sum3 += dx * ds[db + 3 * nb] * ((IntVector) blk3.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+            // the min sums after the main loop, so that C2 inlines that loop's vector operations first
+            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
+                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
+            int perToken = cols / 16;
+            mins0 += dmin * ds[db] * IntVector.fromArray(I, bsums, sumAt).mul(m).reduceLanes(VectorOperators.ADD);
+            mins1 += dmin * ds[db + nb] * IntVector.fromArray(I, bsums, sumAt + perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins2 += dmin * ds[db + 2 * nb] * IntVector.fromArray(I, bsums, sumAt + 2 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins3 += dmin * ds[db + 3 * nb] * IntVector.fromArray(I, bsums, sumAt + 3 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            sum0 += dx * ds[db] * acc0.reduceLanes(VectorOperators.ADD);
+            sum1 += dx * ds[db + nb] * acc1.reduceLanes(VectorOperators.ADD);
+            sum2 += dx * ds[db + 2 * nb] * acc2.reduceLanes(VectorOperators.ADD);
+            sum3 += dx * ds[db + 3 * nb] * acc3.reduceLanes(VectorOperators.ADD);
         }
         out[outIndex] = sum0 - mins0;
         out[outIndex + outStride] = sum1 - mins1;

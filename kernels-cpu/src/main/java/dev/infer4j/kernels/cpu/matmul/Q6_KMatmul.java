@@ -1,26 +1,49 @@
 package dev.infer4j.kernels.cpu.matmul;
 
-import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.B16;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.LE;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K weights times Q8_K activations. A 210-byte super-block: 128 bytes of low nibbles, 64 bytes of
- * 2-bit high parts, sixteen int8 scales (one per 16 values), F16 {@code d}; values are 6-bit minus 32. Each
- * 16-lane vector is one sub-block, so its scale applies whole; per lane the scaled sums stay below
- * 16·32·127·128 < 2<sup>24</sup>.
+ * 2-bit high parts, sixteen int8 scales (one per 16 values), F16 {@code d}; values are 6-bit minus 32.
+ *
+ * <p>Per half super-block (128 values: 64 nibble bytes, 32 high-part bytes) the 6-bit values are put
+ * together four runs of 32 at a time, with 16-bit lanes each holding two packed bytes, and multiplied
+ * unsigned (0..63) by the activations in 16-bit lanes: the even byte of a lane against the even quant, the
+ * odd byte against the odd one ({@link PreparedInput#evenOddQuants()}), the two products added, at most
+ * 2·63·127 in magnitude. Lanes 0..7 of such a sum belong to one 16-value sub-block and lanes 8..15 to the
+ * next; widened to ints, they take their sub-block's scale and go into an int accumulator. The −32 of every
+ * value comes out once per super-block as {@code −32·Σ scale·(16-quant sum)}. All of it is integer
+ * arithmetic, so the super-block's integer is exact and the same whatever the order; it is then scaled by
+ * {@code d·dy} into the row's float sum, super-block by super-block.
  */
 final class Q6_KMatmul extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 210;
+    /**
+     * Sixteen lane indices per run k of 32 values (k = 0..7 in a super-block): lanes 0..7 pick scale 2k,
+     * lanes 8..15 scale 2k+1.
+     */
+    private static final int[] SCALE_LANES = new int[8 * 16];
+
+    static {
+        for (int k = 0; k < 8; k++) {
+            for (int lane = 0; lane < 16; lane++) {
+                SCALE_LANES[16 * k + lane] = 2 * k + lane / 8;
+            }
+        }
+    }
 
     Q6_KMatmul(WorkerPool pool) {
         super(GgmlType.Q6_K, ActivationFormat.Q8_K, pool);
@@ -30,43 +53,123 @@ final class Q6_KMatmul extends BlockMatmul {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
-        float[] a = in.values();
+        short[] a = in.evenOddQuants();
         float[] ds = in.scales();
+        int[] bsums = in.blockSums();
         int qBase = token * cols;
         int dBase = token * nb;
         float sum = 0f;
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            sum += half(w, o + 208) * ds[dBase + b] * superBlock(w, o, a, qBase + b * 256);
+            sum += half(w, o + 208) * ds[dBase + b] * superBlock(w, o, a, bsums, qBase + b * 256);
         }
         return sum;
     }
 
     /**
-     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary (a
-     * vector argument or result of a call that is not inlined is boxed). One loop turn per 16 values keeps
-     * the parsed body small: C2 stops inlining, and the vector operations stay boxing calls, once a method
-     * passes its node budget, while unrolling a small loop later costs nothing against it. The 6-bit values
-     * are put together in byte lanes and widened once, straight to floats. The lanes hold exact integers, so
-     * they are added as ints, in no particular order.
+     * The integer sum of one super-block, reduced here so that no vector crosses a call boundary (a vector
+     * argument or result of a call that is not inlined is boxed). The loop runs once per half so that its
+     * body stays within C2's inlining budget.
      */
-    private static int superBlock(MemorySegment w, long o, float[] a, int qBlock) {
-        FloatVector blk = FloatVector.zero(F);
-        for (int j = 0; j < 16; j++) {
-            // values 128h + 32s + 16g + l: low bits in nibble s>>1 of ql byte 64h + 32(s&1) + 16g + l,
-            // high bits 2s..2s+1 of qh byte 32h + 16g + l, scale 8h + 2s + g
-            int h = j >> 3;
-            int s = (j >> 1) & 3;
-            int g = j & 1;
-            ByteVector ql = ByteVector.fromMemorySegment(Lanes.B16, w, o + 64 * h + 32 * (s & 1) + 16 * g, Lanes.LE);
-            ByteVector qh = ByteVector.fromMemorySegment(Lanes.B16, w, o + 128 + 32 * h + 16 * g, Lanes.LE);
-            ByteVector v = ql.lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((byte) 0xF)
-                    .or(qh.lanewise(VectorOperators.LSHR, 2 * s).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                    .sub((byte) 32);
-            FloatVector scale = FloatVector.broadcast(F, w.get(ValueLayout.JAVA_BYTE, o + 192 + 8 * h + 2 * s + g));
-            blk = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0))
-                    .mul(FloatVector.fromArray(F, a, qBlock + 128 * h + 32 * s + 16 * g)).fma(scale, blk);
+    private static int superBlock(MemorySegment w, long o, short[] a, int[] bsums, int q) {
+        IntVector scales = (IntVector) ByteVector.fromMemorySegment(B16, w, o + 192, LE)
+                .convertShape(VectorOperators.B2I, I, 0);
+        IntVector acc = IntVector.fromArray(I, bsums, q / 16).mul(scales).mul(-32);
+        for (int h = 0; h < 2; h++, o += 64, q += 128) {
+            ShortVector ql0 = ShortVector.fromMemorySegment(S16, w, o, LE);
+            ShortVector ql1 = ShortVector.fromMemorySegment(S16, w, o + 32, LE);
+            ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 128 - 32 * h, LE);
+            // runs of 32: low nibbles of ql0 with high-part bits 0-1, of ql1 with bits 2-3, then the high nibbles with bits 4-5 and 6-7
+            ShortVector v0 = ql0.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x3030));
+            ShortVector v1 = ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030));
+            ShortVector v2 = ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030));
+            ShortVector v3 = ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
+                    .or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030));
+            int k = 64 * h;
+            acc = acc.add(((IntVector) v0.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q))
+                    .add(v0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, SCALE_LANES, k).selectFrom(scales)));
+            acc = acc.add(((IntVector) v1.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 32))
+                    .add(v1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 48)))
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 16).selectFrom(scales)));
+            acc = acc.add(((IntVector) v2.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 64))
+                    .add(v2.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 80)))
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 32).selectFrom(scales)));
+            acc = acc.add(((IntVector) v3.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 96))
+                    .add(v3.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 112)))
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 48).selectFrom(scales)));
         }
-        return ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #dot}'s integers for each of four tokens, the 6-bit values put together once for all four. One
+     * loop turn per run of 32 values (shift counts from the run index) keeps the body within C2's budget.
+     */
+    @Override
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
+        int cols = in.cols();
+        int nb = cols / 256;
+        short[] a = in.evenOddQuants();
+        float[] ds = in.scales();
+        int[] bsums = in.blockSums();
+        float sum0 = 0f;
+        float sum1 = 0f;
+        float sum2 = 0f;
+        float sum3 = 0f;
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            // read before any vector is live: should C2 leave this call out of line, nothing is spilled around it
+            float d = half(w, o + 208);
+            int q0 = token * cols + b * 256;
+            IntVector scales = (IntVector) ByteVector.fromMemorySegment(B16, w, o + 192, LE)
+                    .convertShape(VectorOperators.B2I, I, 0);
+            IntVector minus32 = scales.mul(-32);
+            IntVector acc0 = IntVector.fromArray(I, bsums, q0 / 16).mul(minus32);
+            IntVector acc1 = IntVector.fromArray(I, bsums, (q0 + cols) / 16).mul(minus32);
+            IntVector acc2 = IntVector.fromArray(I, bsums, (q0 + 2 * cols) / 16).mul(minus32);
+            IntVector acc3 = IntVector.fromArray(I, bsums, (q0 + 3 * cols) / 16).mul(minus32);
+            for (int k = 0; k < 8; k++) {
+                int h = k >> 2;
+                int s = k & 3;
+                ShortVector ql = ShortVector.fromMemorySegment(S16, w, o + 64 * h + 32 * (s & 1), LE);
+                ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 128 + 32 * h, LE);
+                ShortVector v = ql.lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((short) 0x0F0F)
+                        .or(qh.lanewise(VectorOperators.LSHR, 2 * s).lanewise(VectorOperators.LSHL, 4).and((short) 0x3030));
+                ShortVector even = v.and((short) 0xFF);
+                ShortVector odd = v.lanewise(VectorOperators.LSHR, 8);
+                IntVector sc = IntVector.fromArray(I, SCALE_LANES, 16 * k).selectFrom(scales);
+                int q = q0 + 32 * k;
+                acc0 = acc0.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
+                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                        .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
+                q += cols;
+                acc1 = acc1.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
+                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                        .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
+                q += cols;
+                acc2 = acc2.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
+                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                        .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
+                q += cols;
+                acc3 = acc3.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
+                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                        .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
+            }
+            int db = token * nb + b;
+            sum0 += d * ds[db] * acc0.reduceLanes(VectorOperators.ADD);
+            sum1 += d * ds[db + nb] * acc1.reduceLanes(VectorOperators.ADD);
+            sum2 += d * ds[db + 2 * nb] * acc2.reduceLanes(VectorOperators.ADD);
+            sum3 += d * ds[db + 3 * nb] * acc3.reduceLanes(VectorOperators.ADD);
+        }
+        out[outIndex] = sum0;
+        out[outIndex + outStride] = sum1;
+        out[outIndex + 2 * outStride] = sum2;
+        out[outIndex + 3 * outStride] = sum3;
     }
 }
