@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Q4_K and Q6_K kernels compute each super-block's integer sum exactly and fold it into the row's float
+ * The Q4_K, Q5_K and Q6_K kernels compute each super-block's integer sum exactly and fold it into the row's float
  * sum in one fixed order: {@code sum += d·dy·isum} super-block by super-block (and, for Q4_K,
  * {@code mins += dmin·dy·msum}, returning {@code sum − mins}). So their results are fixed to the bit by that
  * order, whatever integer arithmetic the kernel uses inside a super-block; a scalar model of it must agree
@@ -28,7 +28,7 @@ class KQuantExactSumsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
     void kernelEqualsTheScalarOrderOfExactSuperBlockSumsBitForBit(GgmlType type) {
         Random random = new Random(5 + type.ordinal());
         int cols = 3 * 256;
@@ -78,6 +78,12 @@ class KQuantExactSumsTest {
                     putHalf(w, o + 2, 0.5f);
                     Arrays.fill(w, o + 4, o + 16, (byte) 0xFF);
                     Arrays.fill(w, o + 16, o + 144, low ? 0 : (byte) 0xFF);
+                }
+                case Q5_K -> {
+                    putHalf(w, o, 0.75f);
+                    putHalf(w, o + 2, 0.5f);
+                    Arrays.fill(w, o + 4, o + 16, (byte) 0xFF);
+                    Arrays.fill(w, o + 16, o + 176, low ? 0 : (byte) 0xFF);
                 }
                 default -> throw new IllegalArgumentException(type.toString());
             }
