@@ -87,7 +87,7 @@ final class Q4_KMatmul extends BlockMatmul {
     }
 
     /** {@link #minSum} in int lanes: lane l takes min {@code l/2} times 16-value sum l. */
-    private static int minSum16(int[] bsums, int base, int mLow, int mHigh) {
+    static int minSum16(int[] bsums, int base, int mLow, int mHigh) {
         IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
                 .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
         return IntVector.fromArray(I, bsums, base).mul(m).reduceLanes(VectorOperators.ADD);

@@ -1,21 +1,28 @@
 package dev.infer4j.kernels.cpu.matmul;
 
-import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.bytes;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.LE;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q5_K weights times Q8_K activations. A 176-byte super-block is Q4_K's layout with 32 bytes of fifth bits
  * between the scales and the nibbles: bit {@code 2c} of byte {@code l} belongs to value {@code 64c + l},
  * bit {@code 2c+1} to value {@code 64c + 32 + l}.
+ *
+ * <p>As in {@link Q4_KMatmul}, the products are formed in 16-bit integer lanes: 32 nibble bytes and the 32
+ * fifth-bit bytes, each read as sixteen 16-bit lanes, give two 5-bit values per lane (one per byte), which
+ * meet {@link PreparedInput#evenOddQuants()} lane for lane, two products per lane (at most 2·31·127). Each
+ * such vector is one 32-value sub-block; widened to ints, it takes its scale into an int accumulator. The
+ * super-block's integer sums are exact and are then scaled by {@code d·dy} and {@code dmin·dy}, super-block
+ * by super-block.
  */
 final class Q5_KMatmul extends BlockMatmul {
 
@@ -29,7 +36,7 @@ final class Q5_KMatmul extends BlockMatmul {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int nb = cols / 256;
-        float[] a = in.values();
+        short[] a = in.evenOddQuants();
         float[] ds = in.scales();
         int[] bsums = in.blockSums();
         int qBase = token * cols;
@@ -46,42 +53,130 @@ final class Q5_KMatmul extends BlockMatmul {
             int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
             int mLow = w1 & 0x3f3f3f3f;
             int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
-            mins += half(w, o + 2) * dy * Q4_KMatmul.minSum(bsums, (qBase + b * 256) / 16, mLow, mHigh);
-            sum += half(w, o) * dy * superBlock(w, o, a, qBase + b * 256, scLow, scHigh);
+            int q = qBase + b * 256;
+            mins += half(w, o + 2) * dy * Q4_KMatmul.minSum16(bsums, q / 16, mLow, mHigh);
+            sum += half(w, o) * dy * superBlock(w, o, a, q, scLow, scHigh);
         }
         return sum - mins;
     }
 
     /**
-     * The scaled integer sum of one super-block, reduced here so that no vector crosses a call boundary. The
-     * lanes hold exact integers, so they are added as ints, in no particular order.
+     * {@code Σ_j scale_j·Σ q·a} over the super-block at {@code o}, reduced here so that no vector crosses a
+     * call boundary.
      */
-    private static int superBlock(MemorySegment w, long o, float[] a, int qBlock, int scLow, int scHigh) {
-        IntVector h0 = bytes(w, o + 16);
-        IntVector h1 = bytes(w, o + 32);
-        FloatVector blk = FloatVector.zero(F);
-        int q = qBlock;
+    private static int superBlock(MemorySegment w, long o, short[] a, int q, int scLow, int scHigh) {
+        ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 16, LE);
+        IntVector acc = IntVector.zero(I);
         long qs = o + 48;
-        for (int c = 0; c < 4; c++, q += 64, qs += 32) {
+        for (int c = 0; c < 4; c++, qs += 32, q += 64) {
             int scales = c < 2 ? scLow : scHigh;
             int shift = (c & 1) * 16;
-            float sc0 = (scales >>> shift) & 0xFF;
-            float sc1 = (scales >>> (shift + 8)) & 0xFF;
-            IntVector n0 = bytes(w, qs);
-            IntVector n1 = bytes(w, qs + 16);
-            IntVector hb0 = h0.lanewise(VectorOperators.LSHR, 2 * c);
-            IntVector hb1 = h1.lanewise(VectorOperators.LSHR, 2 * c);
-            IntVector l0 = n0.and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 4).and(0x10));
-            IntVector l1 = n1.and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 4).and(0x10));
-            IntVector u0 = n0.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb0.lanewise(VectorOperators.LSHL, 3).and(0x10));
-            IntVector u1 = n1.lanewise(VectorOperators.LSHR, 4).and(0xF).or(hb1.lanewise(VectorOperators.LSHL, 3).and(0x10));
-            FloatVector t0 = floats(l1).fma(FloatVector.fromArray(F, a, q + 16),
-                    floats(l0).mul(FloatVector.fromArray(F, a, q)));
-            FloatVector t1 = floats(u1).fma(FloatVector.fromArray(F, a, q + 48),
-                    floats(u0).mul(FloatVector.fromArray(F, a, q + 32)));
-            blk = t0.fma(FloatVector.broadcast(F, sc0), blk);
-            blk = t1.fma(FloatVector.broadcast(F, sc1), blk);
+            ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
+            // bit 0 of each byte of h is the fifth bit of the low nibble's value, bit 1 that of the high nibble's
+            ShortVector h = qh.lanewise(VectorOperators.LSHR, 2 * c);
+            ShortVector low = x.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
+            ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
+                    .or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
+            ShortVector lowSum = low.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q))
+                    .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector highSum = high.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 32))
+                    .add(high.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 48)));
+            acc = acc.add(((IntVector) lowSum.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> shift) & 0xFF))
+                    .add(((IntVector) highSum.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> (shift + 8)) & 0xFF));
         }
-        return ((IntVector) blk.convert(VectorOperators.F2I, 0)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link #dot}'s integers for each of four tokens, the 5-bit values put together once for the four. */
+    @Override
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
+        int cols = in.cols();
+        int nb = cols / 256;
+        short[] a = in.evenOddQuants();
+        float[] ds = in.scales();
+        int[] bsums = in.blockSums();
+        int q0 = token * cols;
+        int d0 = token * nb;
+        float sum0 = 0f;
+        float sum1 = 0f;
+        float sum2 = 0f;
+        float sum3 = 0f;
+        float mins0 = 0f;
+        float mins1 = 0f;
+        float mins2 = 0f;
+        float mins3 = 0f;
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            // read before any vector is live: should C2 leave this call out of line, nothing is spilled around it
+            float dx = half(w, o);
+            float dmin = half(w, o + 2);
+            int w0 = w.get(Lanes.INT, o + 4);
+            int w1 = w.get(Lanes.INT, o + 8);
+            int w2 = w.get(Lanes.INT, o + 12);
+            int scLow = w0 & 0x3f3f3f3f;
+            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
+            int mLow = w1 & 0x3f3f3f3f;
+            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int qb = q0 + b * 256;
+            int db = d0 + b;
+            int sumAt = qb / 16;
+            IntVector acc0 = IntVector.zero(I);
+            IntVector acc1 = IntVector.zero(I);
+            IntVector acc2 = IntVector.zero(I);
+            IntVector acc3 = IntVector.zero(I);
+            ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 16, LE);
+            long qs = o + 48;
+            for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
+                int scales = c < 2 ? scLow : scHigh;
+                int shift = (c & 1) * 16;
+                IntVector sc0 = IntVector.broadcast(I, (scales >>> shift) & 0xFF);
+                IntVector sc1 = IntVector.broadcast(I, (scales >>> (shift + 8)) & 0xFF);
+                ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
+                ShortVector h = qh.lanewise(VectorOperators.LSHR, 2 * c);
+                ShortVector low = x.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
+                ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
+                        .or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
+                ShortVector lowEven = low.and((short) 0xFF);
+                ShortVector lowOdd = low.lanewise(VectorOperators.LSHR, 8);
+                ShortVector highEven = high.and((short) 0xFF);
+                ShortVector highOdd = high.lanewise(VectorOperators.LSHR, 8);
+                // written out per token: a helper taking these vectors would not be inlined, and its arguments would be boxed
+                int q = qb;
+                acc0 = acc0.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
+                q += cols;
+                acc1 = acc1.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
+                q += cols;
+                acc2 = acc2.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
+                q += cols;
+                acc3 = acc3.add(((IntVector) lowEven.mul(ShortVector.fromArray(S16, a, q))
+                        .add(lowOdd.mul(ShortVector.fromArray(S16, a, q + 16))).convertShape(VectorOperators.S2I, I, 0)).mul(sc0))
+                        .add(((IntVector) highEven.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
+            }
+            sum0 += dx * ds[db] * acc0.reduceLanes(VectorOperators.ADD);
+            sum1 += dx * ds[db + nb] * acc1.reduceLanes(VectorOperators.ADD);
+            sum2 += dx * ds[db + 2 * nb] * acc2.reduceLanes(VectorOperators.ADD);
+            sum3 += dx * ds[db + 3 * nb] * acc3.reduceLanes(VectorOperators.ADD);
+            // the min sums after the main loop, so that C2 inlines that loop's vector operations first
+            int perToken = cols / 16;
+            mins0 += dmin * ds[db] * Q4_KMatmul.minSum16(bsums, sumAt, mLow, mHigh);
+            mins1 += dmin * ds[db + nb] * Q4_KMatmul.minSum16(bsums, sumAt + perToken, mLow, mHigh);
+            mins2 += dmin * ds[db + 2 * nb] * Q4_KMatmul.minSum16(bsums, sumAt + 2 * perToken, mLow, mHigh);
+            mins3 += dmin * ds[db + 3 * nb] * Q4_KMatmul.minSum16(bsums, sumAt + 3 * perToken, mLow, mHigh);
+        }
+        out[outIndex] = sum0 - mins0;
+        out[outIndex + outStride] = sum1 - mins1;
+        out[outIndex + 2 * outStride] = sum2 - mins2;
+        out[outIndex + 3 * outStride] = sum3 - mins3;
     }
 }
