@@ -30,9 +30,9 @@ final class Q4_KMatmul extends BlockMatmul {
 
     static final int BLOCK_BYTES = 144;
     /** Lanes 8..15 of a 16-lane int vector: they take the four mins packed in the second word. */
-    private static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
+    static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
     /** Per lane l, the shift that brings min {@code l/2} to the low byte of its packed word. */
-    private static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
+    static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
 
     Q4_KMatmul(WorkerPool pool) {
         super(GgmlType.Q4_K, ActivationFormat.Q8_K, pool);

@@ -68,15 +68,14 @@ final class Q5_KMatmul extends BlockMatmul {
         ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 16, LE);
         IntVector acc = IntVector.zero(I);
         long qs = o + 48;
-        for (int c = 0; c < 4; c++, qs += 32, q += 64) {
+        for (int c = 0; c < 4; c++, qs += 32, q += 64, qh = qh.lanewise(VectorOperators.LSHR, 2)) {
             int scales = c < 2 ? scLow : scHigh;
             int shift = (c & 1) * 16;
             ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
-            // bit 0 of each byte of h is the fifth bit of the low nibble's value, bit 1 that of the high nibble's
-            ShortVector h = qh.lanewise(VectorOperators.LSHR, 2 * c);
-            ShortVector low = x.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
+            // bit 0 of each byte of qh is now the fifth bit of the low nibble's value, bit 1 that of the high nibble's
+            ShortVector low = x.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
             ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
-                    .or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
+                    .or(qh.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
             ShortVector lowSum = low.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q))
                     .add(low.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector highSum = high.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 32))
@@ -127,16 +126,15 @@ final class Q5_KMatmul extends BlockMatmul {
             IntVector acc3 = IntVector.zero(I);
             ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 16, LE);
             long qs = o + 48;
-            for (int c = 0; c < 4; c++, qb += 64, qs += 32) {
+            for (int c = 0; c < 4; c++, qb += 64, qs += 32, qh = qh.lanewise(VectorOperators.LSHR, 2)) {
                 int scales = c < 2 ? scLow : scHigh;
                 int shift = (c & 1) * 16;
                 IntVector sc0 = IntVector.broadcast(I, (scales >>> shift) & 0xFF);
                 IntVector sc1 = IntVector.broadcast(I, (scales >>> (shift + 8)) & 0xFF);
                 ShortVector x = ShortVector.fromMemorySegment(S16, w, qs, LE);
-                ShortVector h = qh.lanewise(VectorOperators.LSHR, 2 * c);
-                ShortVector low = x.and((short) 0x0F0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
+                ShortVector low = x.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x1010));
                 ShortVector high = x.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
-                        .or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
+                        .or(qh.lanewise(VectorOperators.LSHL, 3).and((short) 0x1010));
                 ShortVector lowEven = low.and((short) 0xFF);
                 ShortVector lowOdd = low.lanewise(VectorOperators.LSHR, 8);
                 ShortVector highEven = high.and((short) 0xFF);
@@ -168,11 +166,16 @@ final class Q5_KMatmul extends BlockMatmul {
             sum2 += dx * ds[db + 2 * nb] * acc2.reduceLanes(VectorOperators.ADD);
             sum3 += dx * ds[db + 3 * nb] * acc3.reduceLanes(VectorOperators.ADD);
             // the min sums after the main loop, so that C2 inlines that loop's vector operations first
+            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, Q4_KMatmul.SECOND_WORD)
+                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, Q4_KMatmul.MIN_SHIFTS, 0)).and(0xFF);
             int perToken = cols / 16;
-            mins0 += dmin * ds[db] * Q4_KMatmul.minSum16(bsums, sumAt, mLow, mHigh);
-            mins1 += dmin * ds[db + nb] * Q4_KMatmul.minSum16(bsums, sumAt + perToken, mLow, mHigh);
-            mins2 += dmin * ds[db + 2 * nb] * Q4_KMatmul.minSum16(bsums, sumAt + 2 * perToken, mLow, mHigh);
-            mins3 += dmin * ds[db + 3 * nb] * Q4_KMatmul.minSum16(bsums, sumAt + 3 * perToken, mLow, mHigh);
+            mins0 += dmin * ds[db] * IntVector.fromArray(I, bsums, sumAt).mul(m).reduceLanes(VectorOperators.ADD);
+            mins1 += dmin * ds[db + nb] * IntVector.fromArray(I, bsums, sumAt + perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins2 += dmin * ds[db + 2 * nb] * IntVector.fromArray(I, bsums, sumAt + 2 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
+            mins3 += dmin * ds[db + 3 * nb] * IntVector.fromArray(I, bsums, sumAt + 3 * perToken).mul(m)
+                    .reduceLanes(VectorOperators.ADD);
         }
         out[outIndex] = sum0 - mins0;
         out[outIndex + outStride] = sum1 - mins1;
