@@ -10,7 +10,6 @@ import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -29,10 +28,6 @@ import jdk.incubator.vector.VectorOperators;
 final class Q4_KMatmul extends BlockMatmul {
 
     static final int BLOCK_BYTES = 144;
-    /** Lanes 8..15 of a 16-lane int vector: they take the four mins packed in the second word. */
-    static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
-    /** Per lane l, the shift that brings min {@code l/2} to the low byte of its packed word. */
-    static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
 
     Q4_KMatmul(WorkerPool pool) {
         super(GgmlType.Q4_K, ActivationFormat.Q8_K, pool);
@@ -55,12 +50,12 @@ final class Q4_KMatmul extends BlockMatmul {
             int w0 = w.get(Lanes.INT, o + 4);
             int w1 = w.get(Lanes.INT, o + 8);
             int w2 = w.get(Lanes.INT, o + 12);
-            int scLow = w0 & 0x3f3f3f3f;
-            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
-            int mLow = w1 & 0x3f3f3f3f;
-            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int scLow = KQuantScales.scalesLow(w0);
+            int scHigh = KQuantScales.scalesHigh(w0, w2);
+            int mLow = KQuantScales.minsLow(w1);
+            int mHigh = KQuantScales.minsHigh(w1, w2);
             int q = qBase + b * 256;
-            mins += half(w, o + 2) * dy * minSum16(bsums, q / 16, mLow, mHigh);
+            mins += half(w, o + 2) * dy * KQuantScales.minSum16(bsums, q / 16, mLow, mHigh);
             sum += half(w, o) * dy * superBlock(w, o + 16, a, q, scLow, scHigh);
         }
         return sum - mins;
@@ -84,23 +79,6 @@ final class Q4_KMatmul extends BlockMatmul {
                     .add(((IntVector) high.convertShape(VectorOperators.S2I, I, 0)).mul((scales >>> (shift + 8)) & 0xFF));
         }
         return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@link #minSum} in int lanes: lane l takes min {@code l/2} times 16-value sum l. */
-    static int minSum16(int[] bsums, int base, int mLow, int mHigh) {
-        IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
-                .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
-        return IntVector.fromArray(I, bsums, base).mul(m).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@code Σ_j min_j · (bsum[2j] + bsum[2j+1])} over the eight 32-value sub-blocks. */
-    static int minSum(int[] bsums, int base, int mLow, int mHigh) {
-        int sum = 0;
-        for (int j = 0; j < 4; j++) {
-            sum += ((mLow >>> (8 * j)) & 0xFF) * (bsums[base + 2 * j] + bsums[base + 2 * j + 1]);
-            sum += ((mHigh >>> (8 * j)) & 0xFF) * (bsums[base + 8 + 2 * j] + bsums[base + 9 + 2 * j]);
-        }
-        return sum;
     }
 
     /** {@link #dot}'s integers for each of four tokens, the nibbles taken apart once for the four. */
@@ -129,10 +107,10 @@ final class Q4_KMatmul extends BlockMatmul {
             int w0 = w.get(Lanes.INT, o + 4);
             int w1 = w.get(Lanes.INT, o + 8);
             int w2 = w.get(Lanes.INT, o + 12);
-            int scLow = w0 & 0x3f3f3f3f;
-            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
-            int mLow = w1 & 0x3f3f3f3f;
-            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int scLow = KQuantScales.scalesLow(w0);
+            int scHigh = KQuantScales.scalesHigh(w0, w2);
+            int mLow = KQuantScales.minsLow(w1);
+            int mHigh = KQuantScales.minsHigh(w1, w2);
             int qb = q0 + b * 256;
             int db = d0 + b;
             int sumAt = qb / 16;
@@ -174,8 +152,8 @@ final class Q4_KMatmul extends BlockMatmul {
                         .add(highOdd.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0)).mul(sc1));
             }
             // the min sums after the main loop, so that C2 inlines that loop's vector operations first
-            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
-                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
+            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, KQuantScales.SECOND_WORD)
+                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, KQuantScales.MIN_SHIFTS, 0)).and(0xFF);
             int perToken = cols / 16;
             mins0 += dmin * ds[db] * IntVector.fromArray(I, bsums, sumAt).mul(m).reduceLanes(VectorOperators.ADD);
             mins1 += dmin * ds[db + nb] * IntVector.fromArray(I, bsums, sumAt + perToken).mul(m)

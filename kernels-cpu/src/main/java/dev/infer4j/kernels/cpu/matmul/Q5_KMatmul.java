@@ -49,12 +49,12 @@ final class Q5_KMatmul extends BlockMatmul {
             int w0 = w.get(Lanes.INT, o + 4);
             int w1 = w.get(Lanes.INT, o + 8);
             int w2 = w.get(Lanes.INT, o + 12);
-            int scLow = w0 & 0x3f3f3f3f;
-            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
-            int mLow = w1 & 0x3f3f3f3f;
-            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int scLow = KQuantScales.scalesLow(w0);
+            int scHigh = KQuantScales.scalesHigh(w0, w2);
+            int mLow = KQuantScales.minsLow(w1);
+            int mHigh = KQuantScales.minsHigh(w1, w2);
             int q = qBase + b * 256;
-            mins += half(w, o + 2) * dy * Q4_KMatmul.minSum16(bsums, q / 16, mLow, mHigh);
+            mins += half(w, o + 2) * dy * KQuantScales.minSum16(bsums, q / 16, mLow, mHigh);
             sum += half(w, o) * dy * superBlock(w, o, a, q, scLow, scHigh);
         }
         return sum - mins;
@@ -113,10 +113,10 @@ final class Q5_KMatmul extends BlockMatmul {
             int w0 = w.get(Lanes.INT, o + 4);
             int w1 = w.get(Lanes.INT, o + 8);
             int w2 = w.get(Lanes.INT, o + 12);
-            int scLow = w0 & 0x3f3f3f3f;
-            int scHigh = (w2 & 0x0f0f0f0f) | (((w0 >>> 6) & 0x03030303) << 4);
-            int mLow = w1 & 0x3f3f3f3f;
-            int mHigh = ((w2 >>> 4) & 0x0f0f0f0f) | (((w1 >>> 6) & 0x03030303) << 4);
+            int scLow = KQuantScales.scalesLow(w0);
+            int scHigh = KQuantScales.scalesHigh(w0, w2);
+            int mLow = KQuantScales.minsLow(w1);
+            int mHigh = KQuantScales.minsHigh(w1, w2);
             int qb = q0 + b * 256;
             int db = d0 + b;
             int sumAt = qb / 16;
@@ -166,8 +166,8 @@ final class Q5_KMatmul extends BlockMatmul {
             sum2 += dx * ds[db + 2 * nb] * acc2.reduceLanes(VectorOperators.ADD);
             sum3 += dx * ds[db + 3 * nb] * acc3.reduceLanes(VectorOperators.ADD);
             // the min sums after the main loop, so that C2 inlines that loop's vector operations first
-            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, Q4_KMatmul.SECOND_WORD)
-                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, Q4_KMatmul.MIN_SHIFTS, 0)).and(0xFF);
+            IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, KQuantScales.SECOND_WORD)
+                    .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, KQuantScales.MIN_SHIFTS, 0)).and(0xFF);
             int perToken = cols / 16;
             mins0 += dmin * ds[db] * IntVector.fromArray(I, bsums, sumAt).mul(m).reduceLanes(VectorOperators.ADD);
             mins1 += dmin * ds[db + nb] * IntVector.fromArray(I, bsums, sumAt + perToken).mul(m)
