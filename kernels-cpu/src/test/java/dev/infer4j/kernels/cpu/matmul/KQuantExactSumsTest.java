@@ -16,6 +16,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * order, whatever integer arithmetic the kernel uses inside a super-block; a scalar model of it must agree
  * with them bit for bit, here on random blocks and on blocks whose integer sums reach the extremes the
  * formats allow (past 2<sup>24</sup>, where the conversion to float rounds).
+ *
+ * <p>Q3_K keeps sixteen float lanes instead: lane {@code i} takes, super-block by super-block,
+ * {@code fma(isum_i, d·dy, lane)} with {@code isum_i} the exact scaled sum of value {@code i} of each of the
+ * sixteen 16-value sub-blocks, and the lanes are added in {@link Lanes#sum}'s tree at the end.
  */
 class KQuantExactSumsTest {
 
@@ -28,7 +32,7 @@ class KQuantExactSumsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void kernelEqualsTheScalarOrderOfExactSuperBlockSumsBitForBit(GgmlType type) {
         Random random = new Random(5 + type.ordinal());
         int cols = 3 * 256;
@@ -68,6 +72,11 @@ class KQuantExactSumsTest {
         for (int b = 0; b < cols / 256; b++) {
             int o = off + b * type.typeSize();
             switch (type) {
+                case Q3_K -> {
+                    // low: every value 0 - 4 and every scale 0 - 32; high: every value 3, every scale 63 - 32
+                    Arrays.fill(w, o, o + 108, low ? 0 : (byte) 0xFF);
+                    putHalf(w, o + 108, 0.75f);
+                }
                 case Q6_K -> {
                     Arrays.fill(w, o, o + 192, low ? 0 : (byte) 0xFF);
                     Arrays.fill(w, o + 192, o + 208, low ? (byte) -128 : (byte) 127);
@@ -98,6 +107,9 @@ class KQuantExactSumsTest {
 
     /** The kernels' float order over exact super-block integers (the integers computed in {@code long}). */
     private static float scalarOrder(GgmlType type, byte[] w, int off, int cols, GgmlOracle.Q8Row y) {
+        if (type == GgmlType.Q3_K) {
+            return q3kLaneOrder(w, off, cols, y);
+        }
         float sum = 0f;
         float mins = 0f;
         for (int b = 0; b < cols / 256; b++) {
@@ -123,5 +135,24 @@ class KQuantExactSumsTest {
             }
         }
         return sum - mins;
+    }
+
+    /** Q3_K's sixteen lanes of {@code fma(exact lane integer, d·dy, lane)}, then the fixed lane tree. */
+    private static float q3kLaneOrder(byte[] w, int off, int cols, GgmlOracle.Q8Row y) {
+        float[] lanes = new float[16];
+        for (int b = 0; b < cols / 256; b++) {
+            int o = off + b * GgmlType.Q3_K.typeSize();
+            byte[] values = GgmlOracle.unpackValues(GgmlType.Q3_K, w, o);
+            int[] scales = GgmlOracle.subBlockScales(GgmlType.Q3_K, w, o);
+            float d = Float.float16ToFloat(GgmlOracle.getShort(w, o + 108)) * y.d()[b];
+            for (int i = 0; i < 16; i++) {
+                long isum = 0;
+                for (int j = 0; j < 16; j++) {
+                    isum += (long) scales[j] * values[16 * j + i] * y.qs()[b * 256 + 16 * j + i];
+                }
+                lanes[i] = Math.fma((float) isum, d, lanes[i]);
+            }
+        }
+        return Lanes.sum(lanes, 0);
     }
 }
