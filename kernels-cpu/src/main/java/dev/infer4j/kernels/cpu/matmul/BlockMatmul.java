@@ -50,7 +50,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         this.type = type;
         this.format = format;
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.laneScratch = new float[pool.threads()][2 * Lanes.LANES];
+        this.laneScratch = new float[pool.threads()][4 * Lanes.LANES];
         this.decodedValues = new float[pool.threads()][0];
         this.decodedScales = new float[pool.threads()][0];
     }

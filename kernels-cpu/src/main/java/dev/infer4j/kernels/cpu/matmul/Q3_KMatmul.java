@@ -5,12 +5,12 @@ import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.LE;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.S16;
-import static dev.infer4j.kernels.cpu.matmul.Lanes.floats;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
 
 import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -81,50 +81,63 @@ final class Q3_KMatmul extends BlockMatmul {
         float[] ds = in.scales();
         int qBase = token * cols;
         int dBase = token * nb;
-        FloatVector acc = FloatVector.zero(F);
+        Arrays.fill(lanes, 0, 16, 0f);
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            float d = half(w, o + 108) * ds[dBase + b];
-            // 16 bytes ending with d: no read past the block
-            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 94, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector scales = ShortVector.fromArray(S16, LOW_BYTE, 0).selectFrom(packed)
-                    .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, LOW_SHIFT, 0)).and((short) 0x0F)
-                    .or(ShortVector.fromArray(S16, HIGH_BYTE, 0).selectFrom(packed)
-                            .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, HIGH_SHIFT, 0)).and((short) 3)
-                            .lanewise(VectorOperators.LSHL, 4))
-                    .sub((short) 32);
-            ShortVector hm = ShortVector.fromMemorySegment(S16, w, o, LE);
-            IntVector even = IntVector.zero(I);
-            IntVector odd = IntVector.zero(I);
-            // two runs of 32 values per turn: runs k and k+1 share their 2-bit byte row
-            for (int k = 0; k < 8; k += 2) {
-                ShortVector qs = ShortVector.fromMemorySegment(S16, w, o + 32 + 32 * (k >> 2), LE);
-                int s = k & 3;
-                ShortVector u0 = qs.lanewise(VectorOperators.LSHR, 2 * s).and((short) 0x0303)
-                        .or(hm.lanewise(VectorOperators.LSHR, k).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
-                ShortVector u1 = qs.lanewise(VectorOperators.LSHR, 2 * s + 2).and((short) 0x0303)
-                        .or(hm.lanewise(VectorOperators.LSHR, k + 1).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
-                ShortVector sc0 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k).selectFrom(scales);
-                ShortVector sc1 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k + 16).selectFrom(scales);
-                int q = qBase + b * 256 + 32 * k;
-                even = even.add((IntVector) u0.and((short) 0xFF).sub((short) 4).mul(sc0).mul(ShortVector.fromArray(S16, a, q))
-                        .add(u1.and((short) 0xFF).sub((short) 4).mul(sc1).mul(ShortVector.fromArray(S16, a, q + 32)))
-                        .convertShape(VectorOperators.S2I, I, 0));
-                odd = odd.add((IntVector) u0.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc0)
-                        .mul(ShortVector.fromArray(S16, a, q + 16))
-                        .add(u1.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc1)
-                                .mul(ShortVector.fromArray(S16, a, q + 48)))
-                        .convertShape(VectorOperators.S2I, I, 0));
-            }
-            IntVector n = even.blend(odd, UPPER).add(odd.blend(even, UPPER).rearrange(SWAP_HALVES));
-            acc = floats(n).fma(FloatVector.broadcast(F, d), acc);
+            superBlock(w, o, a, qBase + b * 256, half(w, o + 108) * ds[dBase + b], lanes);
         }
-        acc.rearrange(NATURAL).intoArray(lanes, 0);
+        FloatVector.fromArray(F, lanes, 0).rearrange(NATURAL).intoArray(lanes, 0);
         return Lanes.sum(lanes, 0);
     }
 
-    /** {@link #dot}'s arithmetic for each of four tokens, the weights decoded and scaled once for all four. */
+    /**
+     * One super-block into the float lanes kept at {@code lanes[0..15]} (accumulator order). A method of its own
+     * that takes and returns no vectors, with no vector helper calls (the scales are decoded inline and the
+     * int-to-float conversion written out): within {@code dot} or with helpers, C2 ran out of node budget and
+     * left vector calls out of line, which boxed 192 bytes per super-block.
+     */
+    private static void superBlock(MemorySegment w, long o, short[] a, int q, float d, float[] lanes) {
+        // 16 bytes ending with d (no read past the block): lanes 2..13 are the scale bytes
+        ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 94, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+        ShortVector scales = ShortVector.fromArray(S16, LOW_BYTE, 0).selectFrom(packed)
+                .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, LOW_SHIFT, 0)).and((short) 0x0F)
+                .or(ShortVector.fromArray(S16, HIGH_BYTE, 0).selectFrom(packed)
+                        .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, HIGH_SHIFT, 0)).and((short) 3)
+                        .lanewise(VectorOperators.LSHL, 4))
+                .sub((short) 32);
+        ShortVector hm = ShortVector.fromMemorySegment(S16, w, o, LE);
+        IntVector even = IntVector.zero(I);
+        IntVector odd = IntVector.zero(I);
+        // two runs of 32 values per turn, run k and k+1 from the same 2-bit byte row
+        for (int k = 0; k < 8; k += 2, q += 64) {
+            ShortVector qs = ShortVector.fromMemorySegment(S16, w, o + 32 + 32 * (k >> 2), LE);
+            int s = k & 3;
+            ShortVector u0 = qs.lanewise(VectorOperators.LSHR, 2 * s).and((short) 0x0303)
+                    .or(hm.lanewise(VectorOperators.LSHR, k).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
+            ShortVector u1 = qs.lanewise(VectorOperators.LSHR, 2 * s + 2).and((short) 0x0303)
+                    .or(hm.lanewise(VectorOperators.LSHR, k + 1).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
+            ShortVector sc0 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k).selectFrom(scales);
+            ShortVector sc1 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k + 16).selectFrom(scales);
+            even = even.add((IntVector) u0.and((short) 0xFF).sub((short) 4).mul(sc0)
+                    .mul(ShortVector.fromArray(S16, a, q))
+                    .add(u1.and((short) 0xFF).sub((short) 4).mul(sc1).mul(ShortVector.fromArray(S16, a, q + 32)))
+                    .convertShape(VectorOperators.S2I, I, 0));
+            odd = odd.add((IntVector) u0.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc0)
+                    .mul(ShortVector.fromArray(S16, a, q + 16))
+                    .add(u1.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc1)
+                            .mul(ShortVector.fromArray(S16, a, q + 48)))
+                    .convertShape(VectorOperators.S2I, I, 0));
+        }
+        IntVector n = even.blend(odd, UPPER).add(odd.blend(even, UPPER).rearrange(SWAP_HALVES));
+        ((FloatVector) n.convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.broadcast(F, d), FloatVector.fromArray(F, lanes, 0)).intoArray(lanes, 0);
+    }
+
+    /**
+     * {@link #dot}'s arithmetic for each of four tokens, the weights decoded and scaled once for all four; token
+     * t's float lanes are kept at {@code lanes[16t..16t+15]}.
+     */
     @Override
     void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
               float[] lanes) {
@@ -132,86 +145,86 @@ final class Q3_KMatmul extends BlockMatmul {
         int nb = cols / 256;
         short[] a = in.evenOddQuants();
         float[] ds = in.scales();
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
+        Arrays.fill(lanes, 0, 64, 0f);
         long o = rowOffset;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            // read before any vector is live: should C2 leave this call out of line, nothing is spilled around it
             float h = half(w, o + 108);
             int db = token * nb + b;
-            float d0 = h * ds[db];
-            float d1 = h * ds[db + nb];
-            float d2 = h * ds[db + 2 * nb];
-            float d3 = h * ds[db + 3 * nb];
-            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 94, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector scales = ShortVector.fromArray(S16, LOW_BYTE, 0).selectFrom(packed)
-                    .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, LOW_SHIFT, 0)).and((short) 0x0F)
-                    .or(ShortVector.fromArray(S16, HIGH_BYTE, 0).selectFrom(packed)
-                            .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, HIGH_SHIFT, 0)).and((short) 3)
-                            .lanewise(VectorOperators.LSHL, 4))
-                    .sub((short) 32);
-            ShortVector hm = ShortVector.fromMemorySegment(S16, w, o, LE);
-            IntVector even0 = IntVector.zero(I);
-            IntVector odd0 = IntVector.zero(I);
-            IntVector even1 = IntVector.zero(I);
-            IntVector odd1 = IntVector.zero(I);
-            IntVector even2 = IntVector.zero(I);
-            IntVector odd2 = IntVector.zero(I);
-            IntVector even3 = IntVector.zero(I);
-            IntVector odd3 = IntVector.zero(I);
-            for (int k = 0; k < 8; k += 2) {
-                ShortVector qs = ShortVector.fromMemorySegment(S16, w, o + 32 + 32 * (k >> 2), LE);
-                int s = k & 3;
-                ShortVector u0 = qs.lanewise(VectorOperators.LSHR, 2 * s).and((short) 0x0303)
-                        .or(hm.lanewise(VectorOperators.LSHR, k).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
-                ShortVector u1 = qs.lanewise(VectorOperators.LSHR, 2 * s + 2).and((short) 0x0303)
-                        .or(hm.lanewise(VectorOperators.LSHR, k + 1).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
-                ShortVector sc0 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k).selectFrom(scales);
-                ShortVector sc1 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k + 16).selectFrom(scales);
-                ShortVector e0 = u0.and((short) 0xFF).sub((short) 4).mul(sc0);
-                ShortVector o0 = u0.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc0);
-                ShortVector e1 = u1.and((short) 0xFF).sub((short) 4).mul(sc1);
-                ShortVector o1 = u1.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc1);
-                int q = token * cols + b * 256 + 32 * k;
-                even0 = even0.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, q))
-                        .add(e1.mul(ShortVector.fromArray(S16, a, q + 32))).convertShape(VectorOperators.S2I, I, 0));
-                odd0 = odd0.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, q + 16))
-                        .add(o1.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0));
-                q += cols;
-                even1 = even1.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, q))
-                        .add(e1.mul(ShortVector.fromArray(S16, a, q + 32))).convertShape(VectorOperators.S2I, I, 0));
-                odd1 = odd1.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, q + 16))
-                        .add(o1.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0));
-                q += cols;
-                even2 = even2.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, q))
-                        .add(e1.mul(ShortVector.fromArray(S16, a, q + 32))).convertShape(VectorOperators.S2I, I, 0));
-                odd2 = odd2.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, q + 16))
-                        .add(o1.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0));
-                q += cols;
-                even3 = even3.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, q))
-                        .add(e1.mul(ShortVector.fromArray(S16, a, q + 32))).convertShape(VectorOperators.S2I, I, 0));
-                odd3 = odd3.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, q + 16))
-                        .add(o1.mul(ShortVector.fromArray(S16, a, q + 48))).convertShape(VectorOperators.S2I, I, 0));
-            }
-            acc0 = floats(even0.blend(odd0, UPPER).add(odd0.blend(even0, UPPER).rearrange(SWAP_HALVES)))
-                    .fma(FloatVector.broadcast(F, d0), acc0);
-            acc1 = floats(even1.blend(odd1, UPPER).add(odd1.blend(even1, UPPER).rearrange(SWAP_HALVES)))
-                    .fma(FloatVector.broadcast(F, d1), acc1);
-            acc2 = floats(even2.blend(odd2, UPPER).add(odd2.blend(even2, UPPER).rearrange(SWAP_HALVES)))
-                    .fma(FloatVector.broadcast(F, d2), acc2);
-            acc3 = floats(even3.blend(odd3, UPPER).add(odd3.blend(even3, UPPER).rearrange(SWAP_HALVES)))
-                    .fma(FloatVector.broadcast(F, d3), acc3);
+            superBlock4(w, o, a, token * cols + b * 256, cols,
+                    h * ds[db], h * ds[db + nb], h * ds[db + 2 * nb], h * ds[db + 3 * nb], lanes);
         }
-        acc0.rearrange(NATURAL).intoArray(lanes, 0);
-        acc1.rearrange(NATURAL).intoArray(lanes, 16);
-        out[outIndex] = Lanes.sum(lanes, 0);
-        out[outIndex + outStride] = Lanes.sum(lanes, 16);
-        acc2.rearrange(NATURAL).intoArray(lanes, 0);
-        acc3.rearrange(NATURAL).intoArray(lanes, 16);
-        out[outIndex + 2 * outStride] = Lanes.sum(lanes, 0);
-        out[outIndex + 3 * outStride] = Lanes.sum(lanes, 16);
+        for (int t = 0; t < 4; t++) {
+            FloatVector.fromArray(F, lanes, 16 * t).rearrange(NATURAL).intoArray(lanes, 16 * t);
+            out[outIndex + t * outStride] = Lanes.sum(lanes, 16 * t);
+        }
+    }
+
+    /** {@link #superBlock} for four tokens, {@code cols} apart in {@code a}. */
+    private static void superBlock4(MemorySegment w, long o, short[] a, int q, int cols, float d0, float d1, float d2,
+                                    float d3, float[] lanes) {
+        // 16 bytes ending with d (no read past the block): lanes 2..13 are the scale bytes
+        ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 94, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+        ShortVector scales = ShortVector.fromArray(S16, LOW_BYTE, 0).selectFrom(packed)
+                .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, LOW_SHIFT, 0)).and((short) 0x0F)
+                .or(ShortVector.fromArray(S16, HIGH_BYTE, 0).selectFrom(packed)
+                        .lanewise(VectorOperators.LSHR, ShortVector.fromArray(S16, HIGH_SHIFT, 0)).and((short) 3)
+                        .lanewise(VectorOperators.LSHL, 4))
+                .sub((short) 32);
+        ShortVector hm = ShortVector.fromMemorySegment(S16, w, o, LE);
+        IntVector even0 = IntVector.zero(I);
+        IntVector odd0 = IntVector.zero(I);
+        IntVector even1 = IntVector.zero(I);
+        IntVector odd1 = IntVector.zero(I);
+        IntVector even2 = IntVector.zero(I);
+        IntVector odd2 = IntVector.zero(I);
+        IntVector even3 = IntVector.zero(I);
+        IntVector odd3 = IntVector.zero(I);
+        for (int k = 0; k < 8; k += 2) {
+            ShortVector qs = ShortVector.fromMemorySegment(S16, w, o + 32 + 32 * (k >> 2), LE);
+            int s = k & 3;
+            ShortVector u0 = qs.lanewise(VectorOperators.LSHR, 2 * s).and((short) 0x0303)
+                    .or(hm.lanewise(VectorOperators.LSHR, k).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
+            ShortVector u1 = qs.lanewise(VectorOperators.LSHR, 2 * s + 2).and((short) 0x0303)
+                    .or(hm.lanewise(VectorOperators.LSHR, k + 1).and((short) 0x0101).lanewise(VectorOperators.LSHL, 2));
+            ShortVector sc0 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k).selectFrom(scales);
+            ShortVector sc1 = ShortVector.fromArray(S16, SCALE_LANES, 16 * k + 16).selectFrom(scales);
+            ShortVector e0 = u0.and((short) 0xFF).sub((short) 4).mul(sc0);
+            ShortVector o0 = u0.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc0);
+            ShortVector e1 = u1.and((short) 0xFF).sub((short) 4).mul(sc1);
+            ShortVector o1 = u1.lanewise(VectorOperators.LSHR, 8).sub((short) 4).mul(sc1);
+            int p = q + 32 * k;
+            even0 = even0.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, p))
+                    .add(e1.mul(ShortVector.fromArray(S16, a, p + 32))).convertShape(VectorOperators.S2I, I, 0));
+            odd0 = odd0.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, p + 16))
+                    .add(o1.mul(ShortVector.fromArray(S16, a, p + 48))).convertShape(VectorOperators.S2I, I, 0));
+            p += cols;
+            even1 = even1.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, p))
+                    .add(e1.mul(ShortVector.fromArray(S16, a, p + 32))).convertShape(VectorOperators.S2I, I, 0));
+            odd1 = odd1.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, p + 16))
+                    .add(o1.mul(ShortVector.fromArray(S16, a, p + 48))).convertShape(VectorOperators.S2I, I, 0));
+            p += cols;
+            even2 = even2.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, p))
+                    .add(e1.mul(ShortVector.fromArray(S16, a, p + 32))).convertShape(VectorOperators.S2I, I, 0));
+            odd2 = odd2.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, p + 16))
+                    .add(o1.mul(ShortVector.fromArray(S16, a, p + 48))).convertShape(VectorOperators.S2I, I, 0));
+            p += cols;
+            even3 = even3.add((IntVector) e0.mul(ShortVector.fromArray(S16, a, p))
+                    .add(e1.mul(ShortVector.fromArray(S16, a, p + 32))).convertShape(VectorOperators.S2I, I, 0));
+            odd3 = odd3.add((IntVector) o0.mul(ShortVector.fromArray(S16, a, p + 16))
+                    .add(o1.mul(ShortVector.fromArray(S16, a, p + 48))).convertShape(VectorOperators.S2I, I, 0));
+        }
+        ((FloatVector) even0.blend(odd0, UPPER).add(odd0.blend(even0, UPPER).rearrange(SWAP_HALVES))
+                .convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.broadcast(F, d0), FloatVector.fromArray(F, lanes, 0)).intoArray(lanes, 0);
+        ((FloatVector) even1.blend(odd1, UPPER).add(odd1.blend(even1, UPPER).rearrange(SWAP_HALVES))
+                .convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.broadcast(F, d1), FloatVector.fromArray(F, lanes, 16)).intoArray(lanes, 16);
+        ((FloatVector) even2.blend(odd2, UPPER).add(odd2.blend(even2, UPPER).rearrange(SWAP_HALVES))
+                .convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.broadcast(F, d2), FloatVector.fromArray(F, lanes, 32)).intoArray(lanes, 32);
+        ((FloatVector) even3.blend(odd3, UPPER).add(odd3.blend(even3, UPPER).rearrange(SWAP_HALVES))
+                .convert(VectorOperators.I2F, 0))
+                .fma(FloatVector.broadcast(F, d3), FloatVector.fromArray(F, lanes, 48)).intoArray(lanes, 48);
     }
 }
