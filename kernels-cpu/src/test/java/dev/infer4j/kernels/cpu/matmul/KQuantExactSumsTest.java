@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Q3_K keeps sixteen float lanes instead: lane {@code i} takes, super-block by super-block,
  * {@code fma(isum_i, d·dy, lane)} with {@code isum_i} the exact scaled sum of value {@code i} of each of the
- * sixteen 16-value sub-blocks, and the lanes are added in {@link Lanes#sum}'s tree at the end.
+ * sixteen 16-value sub-blocks, and the lanes are added in {@link Lanes#sum}'s tree at the end. Q2_K keeps
+ * the same sixteen lanes (with {@code dmin·dy·msum} summed apart, super-block by super-block, and subtracted
+ * from the lane tree's sum at the end).
  */
 class KQuantExactSumsTest {
 
@@ -32,7 +34,7 @@ class KQuantExactSumsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void kernelEqualsTheScalarOrderOfExactSuperBlockSumsBitForBit(GgmlType type) {
         Random random = new Random(5 + type.ordinal());
         int cols = 3 * 256;
@@ -72,6 +74,13 @@ class KQuantExactSumsTest {
         for (int b = 0; b < cols / 256; b++) {
             int o = off + b * type.typeSize();
             switch (type) {
+                case Q2_K -> {
+                    // every scale and min 15; low: every value 0, high: every value 3
+                    Arrays.fill(w, o, o + 16, (byte) 0xFF);
+                    Arrays.fill(w, o + 16, o + 80, low ? 0 : (byte) 0xFF);
+                    putHalf(w, o + 80, 0.75f);
+                    putHalf(w, o + 82, 0.5f);
+                }
                 case Q3_K -> {
                     // low: every value 0 - 4 and every scale 0 - 32; high: every value 3, every scale 63 - 32
                     Arrays.fill(w, o, o + 108, low ? 0 : (byte) 0xFF);
@@ -107,6 +116,9 @@ class KQuantExactSumsTest {
 
     /** The kernels' float order over exact super-block integers (the integers computed in {@code long}). */
     private static float scalarOrder(GgmlType type, byte[] w, int off, int cols, GgmlOracle.Q8Row y) {
+        if (type == GgmlType.Q2_K) {
+            return q2kLaneOrder(w, off, cols, y);
+        }
         if (type == GgmlType.Q3_K) {
             return q3kLaneOrder(w, off, cols, y);
         }
@@ -154,5 +166,35 @@ class KQuantExactSumsTest {
             }
         }
         return Lanes.sum(lanes, 0);
+    }
+
+    /**
+     * Q2_K's sixteen lanes of {@code fma(exact lane integer, d·dy, lane)}, the fixed lane tree, minus the
+     * super-blocks' {@code dmin·dy·msum} summed in order.
+     */
+    private static float q2kLaneOrder(byte[] w, int off, int cols, GgmlOracle.Q8Row y) {
+        float[] lanes = new float[16];
+        float mins = 0f;
+        for (int b = 0; b < cols / 256; b++) {
+            int o = off + b * GgmlType.Q2_K.typeSize();
+            float dy = y.d()[b];
+            int msum = 0;
+            for (int j = 0; j < 16; j++) {
+                msum += ((w[o + j] & 0xFF) >> 4) * y.bsums()[b * 16 + j];
+            }
+            mins += Float.float16ToFloat(GgmlOracle.getShort(w, o + 82)) * dy * msum;
+            float d = Float.float16ToFloat(GgmlOracle.getShort(w, o + 80)) * dy;
+            for (int i = 0; i < 16; i++) {
+                long isum = 0;
+                for (int j = 0; j < 16; j++) {
+                    // value 16j + i = 128k + 32s + l is bits 2s..2s+1 of quant byte 32k + l
+                    int v = 16 * j + i;
+                    int value = ((w[o + 16 + 32 * (v / 128) + v % 32] & 0xFF) >> (2 * (v % 128 / 32))) & 3;
+                    isum += (long) (w[o + j] & 0xF) * value * y.qs()[b * 256 + v];
+                }
+                lanes[i] = Math.fma((float) isum, d, lanes[i]);
+            }
+        }
+        return Lanes.sum(lanes, 0) - mins;
     }
 }
