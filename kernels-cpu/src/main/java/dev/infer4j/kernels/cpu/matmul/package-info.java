@@ -6,7 +6,7 @@
  * ({@link dev.infer4j.kernels.cpu.matmul.ActivationFormat}: Q8_0, Q8_1 or Q8_K blocks, or values rounded to
  * F16/BF16) and the dot products are integer block products. The kernels use the JDK Vector API and keep
  * integer block sums in float lanes, where they are exact (every partial sum stays below 2<sup>24</sup>), or,
- * for Q4_0, Q8_0, Q3_K, Q4_K, Q5_K and Q6_K, in 16-bit integer lanes, which cost half as much and are exact by
+ * for Q4_0, Q8_0 and the K-quants Q2_K to Q6_K, in 16-bit integer lanes, which cost half as much and are exact by
  * construction (the K-quants widen them to int lanes to apply their sub-block scales). For eight
  * or more tokens, Q4_0 and Q8_0 decode a task's rows into floats once and run {@code DecodedTile} (two rows by
  * four tokens), whose exact float lane sums are the per-token kernels' integers, value for value.
