@@ -1,5 +1,9 @@
 package dev.infer4j.kernels.cpu.matmul;
 
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.NATURAL;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.SCALE_LANES;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.SWAP_HALVES;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.UPPER;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.B16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
@@ -15,9 +19,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q2_K weights times Q8_K activations. An 84-byte super-block: sixteen bytes of 4-bit scale and 4-bit min
@@ -35,22 +37,6 @@ import jdk.incubator.vector.VectorShuffle;
 final class Q2_KMatmul extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 84;
-    /** Lanes 8..15 of the int accumulators. */
-    private static final VectorMask<Integer> UPPER = VectorMask.fromLong(I, 0xFF00L);
-    /** Lane i takes lane i ± 8. */
-    private static final VectorShuffle<Integer> SWAP_HALVES = VectorShuffle.fromOp(I, i -> (i + 8) & 15);
-    /** Natural lane i from the accumulator order (even values in lanes 0..7, odd ones in 8..15). */
-    private static final VectorShuffle<Float> NATURAL = VectorShuffle.fromOp(F, i -> (i & 1) * 8 + i / 2);
-    /** Sixteen lane indices per run r of 32 values: lanes 0..7 pick scale 2r, lanes 8..15 scale 2r+1. */
-    private static final short[] SCALE_LANES = new short[8 * 16];
-
-    static {
-        for (int r = 0; r < 8; r++) {
-            for (int lane = 0; lane < 16; lane++) {
-                SCALE_LANES[16 * r + lane] = (short) (2 * r + lane / 8);
-            }
-        }
-    }
 
     Q2_KMatmul(WorkerPool pool) {
         super(GgmlType.Q2_K, ActivationFormat.Q8_K, pool);

@@ -1,5 +1,9 @@
 package dev.infer4j.kernels.cpu.matmul;
 
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.NATURAL;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.SCALE_LANES;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.SWAP_HALVES;
+import static dev.infer4j.kernels.cpu.matmul.EvenOddLanes.UPPER;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.B16;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.I;
@@ -15,9 +19,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q3_K weights times Q8_K activations. A 110-byte super-block: 32 bytes of high-bit masks, 64 bytes of 2-bit
@@ -38,12 +40,6 @@ import jdk.incubator.vector.VectorShuffle;
 final class Q3_KMatmul extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 110;
-    /** Lanes 8..15 of the int accumulators. */
-    private static final VectorMask<Integer> UPPER = VectorMask.fromLong(I, 0xFF00L);
-    /** Lane i takes lane i ± 8. */
-    private static final VectorShuffle<Integer> SWAP_HALVES = VectorShuffle.fromOp(I, i -> (i + 8) & 15);
-    /** Natural lane i from the accumulator order (even values in lanes 0..7, odd ones in 8..15). */
-    private static final VectorShuffle<Float> NATURAL = VectorShuffle.fromOp(F, i -> (i & 1) * 8 + i / 2);
     /**
      * Per scale j (lanes of a 16-byte load at block offset 94, whose lanes 2..13 are the twelve scale bytes):
      * the byte with its low four bits and their shift, the byte with its top two bits and their shift.
@@ -52,8 +48,6 @@ final class Q3_KMatmul extends BlockMatmul {
     private static final short[] LOW_SHIFT = new short[16];
     private static final short[] HIGH_BYTE = new short[16];
     private static final short[] HIGH_SHIFT = new short[16];
-    /** Sixteen lane indices per run k of 32 values: lanes 0..7 pick scale 2k, lanes 8..15 scale 2k+1. */
-    private static final short[] SCALE_LANES = new short[8 * 16];
 
     static {
         for (int j = 0; j < 16; j++) {
@@ -61,11 +55,6 @@ final class Q3_KMatmul extends BlockMatmul {
             LOW_SHIFT[j] = (short) (4 * (j >> 3));
             HIGH_BYTE[j] = (short) (10 + (j & 3));
             HIGH_SHIFT[j] = (short) (2 * (j >> 2));
-        }
-        for (int k = 0; k < 8; k++) {
-            for (int lane = 0; lane < 16; lane++) {
-                SCALE_LANES[16 * k + lane] = (short) (2 * k + lane / 8);
-            }
         }
     }
 
