@@ -7,10 +7,10 @@ import java.util.Objects;
  * weights take that format (Q, K and V; gate and up).
  *
  * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
- * nothing once the shapes are known. Quants are kept as floats: a kernel then multiplies them without a
- * conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. Q8_0/Q8_1
- * quants are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes; Q8_K
- * quants as shorts in even/odd order ({@link #evenOddQuants()}), for the K-quant kernels.
+ * nothing once the shapes are known. Q8_0/Q8_1 quants are kept as floats: a kernel then multiplies them
+ * without a conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. They
+ * are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes. Q8_K quants
+ * are kept only as shorts in even/odd order ({@link #evenOddQuants()}), which is all the K-quant kernels read.
  *
  * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
  * and quants {@code rint(x * 127/amax)}, ties to even; Q8_1 adds {@code s = F16(d * Σq)}; Q8_K uses
@@ -171,7 +171,6 @@ public final class PreparedInput {
         int sumBase = dst / 16;
         if (amax == 0f) {
             scales[block] = 0f;
-            java.util.Arrays.fill(values, dst, dst + 256, 0f);
             java.util.Arrays.fill(blockSums, sumBase, sumBase + 16, 0);
             java.util.Arrays.fill(evenOddQuants, dst, dst + 256, (short) 0);
             return;
@@ -180,14 +179,11 @@ public final class PreparedInput {
         for (int g = 0; g < 16; g++) {
             int sum = 0;
             for (int j = g * 16; j < g * 16 + 16; j++) {
-                float q = Math.min(127f, (iscale * x[src + j] + ROUNDER) - ROUNDER);
-                values[dst + j] = q;
-                sum += (int) q;
+                int q = (int) Math.min(127f, (iscale * x[src + j] + ROUNDER) - ROUNDER);
+                evenOddQuants[dst + (j & ~31) + (j & 1) * 16 + (j & 31) / 2] = (short) q;
+                sum += q;
             }
             blockSums[sumBase + g] = sum;
-        }
-        for (int j = 0; j < 256; j++) {
-            evenOddQuants[dst + (j & ~31) + (j & 1) * 16 + (j & 31) / 2] = (short) values[dst + j];
         }
         scales[block] = 1f / iscale;
     }
@@ -219,7 +215,10 @@ public final class PreparedInput {
         return cols;
     }
 
-    /** Quants (as floats) or rounded values, token {@code t} at {@code t*cols}. */
+    /**
+     * Q8_0/Q8_1 quants as floats, or the F32/F16/BF16 values, token {@code t} at {@code t*cols}; not filled
+     * for Q8_K.
+     */
     float[] values() {
         return values;
     }

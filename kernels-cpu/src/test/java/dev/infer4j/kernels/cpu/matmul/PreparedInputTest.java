@@ -59,7 +59,6 @@ class PreparedInputTest {
         for (int t = 0; t < tokens; t++) {
             GgmlOracle.Q8Row want = GgmlOracle.quantizeQ8K(x, 7 + t * cols, cols);
             for (int i = 0; i < cols; i++) {
-                assertEquals(want.qs()[i], in.values()[t * cols + i], "Q8_K quant " + i + " token " + t);
                 int evenOdd = t * cols + i / 32 * 32 + (i % 2) * 16 + i % 32 / 2;
                 assertEquals(want.qs()[i], in.evenOddQuants()[evenOdd], "Q8_K even/odd quant " + i + " token " + t);
             }
