@@ -21,9 +21,10 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     /** Rows per unit of parallel work: small enough to balance two cores, large enough to stay in L2 across token groups. */
     private static final int ROWS_PER_TASK = 16;
     /**
-     * Fewest tokens for which a {@link RowDecoder} type decodes a task's rows once and runs {@link DecodedTile}.
-     * Measured single-threaded on cache-resident TinyLlama rows: at 4 and 5 tokens the decoded tile is no faster
-     * (Q4_0 and Q8_0 within ±10%), at 8 Q4_0 gains 12% and Q8_0 breaks even, at 32 they gain 12% and 25%.
+     * Fewest tokens for which a {@link RowDecoder} type decodes a task's rows once and runs its float tile.
+     * Measured single-threaded on cache-resident TinyLlama rows: for Q8_0's {@link DecodedTile}, at 4 and 5
+     * tokens no faster, break-even at 8 and 25% faster at 32; Q4_0's {@link FoldedTile} is 1.07x its folded
+     * {@code dot4} at 8 tokens, 1.15x at 12 and 1.2–1.3x from 16.
      */
     static final int DECODE_MIN_TOKENS = 8;
 
@@ -36,6 +37,8 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     /** Per worker, a task's rows decoded by a {@link RowDecoder}: values, then block scales. */
     private final float[][] decodedValues;
     private final float[][] decodedScales;
+    /** Per worker, two accumulator arrays of sixteen lanes per token, for {@link FoldedTile}. */
+    private final float[][][] tokenScratch;
 
     // The call in progress, read by the workers through run(); set before parallelFor, cleared after.
     private MemorySegment callWeights;
@@ -53,6 +56,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         this.laneScratch = new float[pool.threads()][4 * Lanes.LANES];
         this.decodedValues = new float[pool.threads()][0];
         this.decodedScales = new float[pool.threads()][0];
+        this.tokenScratch = new float[pool.threads()][2][0];
     }
 
     @Override
@@ -99,11 +103,15 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         if (outOffset < 0 || last > out.length) {
             throw new IllegalArgumentException("out holds " + out.length + " floats, the product needs up to index " + last);
         }
-        if (this instanceof RowDecoder && tokens >= DECODE_MIN_TOKENS) {
+        if (this instanceof RowDecoder decoder && tokens >= decoder.minTokens()) {
             for (int i = 0; i < decodedValues.length; i++) {
-                if (decodedValues[i].length < ROWS_PER_TASK * cols) {
-                    decodedValues[i] = new float[ROWS_PER_TASK * cols];
-                    decodedScales[i] = new float[ROWS_PER_TASK * (cols / 32)];
+                if (decodedValues[i].length < ROWS_PER_TASK * decoder.valuesPerRow(cols)) {
+                    decodedValues[i] = new float[ROWS_PER_TASK * decoder.valuesPerRow(cols)];
+                    decodedScales[i] = new float[ROWS_PER_TASK * decoder.scalesPerRow(cols)];
+                }
+                if (decoder instanceof Q4_0Matmul && tokenScratch[i][0].length == 0) {
+                    tokenScratch[i][0] = new float[FoldedTile.TOKENS_PER_PASS * QuadGroups.LANES];
+                    tokenScratch[i][1] = new float[FoldedTile.TOKENS_PER_PASS * QuadGroups.LANES];
                 }
             }
         }
@@ -141,7 +149,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         int outStride = callOutStride;
         float[] lanes = laneScratch[worker];
         int tokens = in.tokens();
-        if (this instanceof RowDecoder decoder && tokens >= DECODE_MIN_TOKENS) {
+        if (this instanceof RowDecoder decoder && tokens >= decoder.minTokens()) {
             for (int task = start; task < end; task++) {
                 runDecoded(decoder, task, w, rowBytes, in, out, outOffset, outStride, worker);
             }
@@ -162,8 +170,10 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     }
 
     /**
-     * One task's rows through {@link DecodedTile}: decoded once, then two rows by four tokens at a time. An odd
-     * last row and the last tokens short of four take {@link #dot4} and {@link #dot}, which give the same values.
+     * One task's rows through the decoder's float tile, decoded once. Q4_0's {@link FoldedTile} takes two rows
+     * by every token (an odd last row paired with itself). {@link DecodedTile} takes two rows by four tokens; an
+     * odd last row and the last tokens short of four take {@link #dot4} and {@link #dot}, which give the same
+     * values.
      */
     private void runDecoded(RowDecoder decoder, int task, MemorySegment w, long rowBytes, PreparedInput in,
                             float[] out, int outOffset, int outStride, int worker) {
@@ -173,12 +183,27 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         int cols = in.cols();
         int r0 = task * ROWS_PER_TASK;
         int r1 = Math.min(callRows, r0 + ROWS_PER_TASK);
+        int valuesPerRow = decoder.valuesPerRow(cols);
+        int scalesPerRow = decoder.scalesPerRow(cols);
         for (int r = r0; r < r1; r++) {
-            decoder.decodeRow(w, r * rowBytes, cols, values, (r - r0) * cols, scales, (r - r0) * (cols / 32));
+            decoder.decodeRow(w, r * rowBytes, cols, values, (r - r0) * valuesPerRow, scales, (r - r0) * scalesPerRow);
         }
-        int pairs = r0 + (r1 - r0) / 2 * 2;
         int tokens = in.tokens();
         int t = 0;
+        if (decoder instanceof Q4_0Matmul) {
+            float[][] acc = tokenScratch[worker];
+            for (int first = 0; first < tokens; first += FoldedTile.TOKENS_PER_PASS) {
+                int count = Math.min(FoldedTile.TOKENS_PER_PASS, tokens - first);
+                for (int r = r0; r < r1; r += 2) {
+                    int other = Math.min(r + 1, r1 - 1); // an odd last row is paired with itself
+                    FoldedTile.twoRows(values, (r - r0) * valuesPerRow, (other - r0) * valuesPerRow, scales,
+                            (r - r0) * scalesPerRow, (other - r0) * scalesPerRow, in, first, count, acc[0], acc[1],
+                            out, outOffset + r, outOffset + other, outStride);
+                }
+            }
+            return;
+        }
+        int pairs = r0 + (r1 - r0) / 2 * 2;
         for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
             int at = outOffset + t * outStride;
             for (int r = r0; r < pairs; r += 2) {

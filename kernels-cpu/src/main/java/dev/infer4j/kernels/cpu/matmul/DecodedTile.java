@@ -6,7 +6,7 @@ import static dev.infer4j.kernels.cpu.matmul.Lanes.LANES;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The many-token kernel of the weight types with 32-value blocks and Q8_0 activations (Q4_0, Q8_0): a block
+ * Q8_0's many-token kernel (Q4_0 has {@link FoldedTile}): a block
  * of two weight rows times four tokens, over rows already decoded into floats ({@link RowDecoder#decodeRow}).
  *
  * <p>Decoding a block costs about as much as multiplying it with one token, so the per-token kernels spend

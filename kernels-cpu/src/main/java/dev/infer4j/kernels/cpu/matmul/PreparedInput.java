@@ -31,7 +31,10 @@ public final class PreparedInput {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private short[] quants = new short[0];
-    private short[] nibbleBias = new short[0];
+    private short[] groupBias = new short[0];
+    private float[] groupScales = new float[0];
+    private float[] tileValues = new float[0];
+    private float[] tileScales = new float[0];
     private int[] blockSums = new int[0];
     private short[] evenOddQuants = new short[0];
 
@@ -102,13 +105,20 @@ public final class PreparedInput {
                 }
                 if (quants.length < n) {
                     quants = new short[n];
-                    nibbleBias = new short[n / 2];
+                }
+                int groupLanes = tokens * QuadGroups.groups(cols) * QuadGroups.LANES;
+                if (groupBias.length < groupLanes) {
+                    groupBias = new short[groupLanes];
+                    groupScales = new float[groupLanes];
+                    tileScales = new float[groupLanes];
+                    tileValues = new float[groupLanes * 8];
                 }
                 int perRow = cols / 32;
                 for (int t = 0; t < tokens; t++) {
                     for (int b = 0; b < perRow; b++) {
                         quantizeQ8Block(x, xOffset + t * xStride + b * 32, t * cols + b * 32, t * perRow + b, withSums);
                     }
+                    fillGroups(t);
                 }
             }
             case Q8_K -> {
@@ -150,12 +160,41 @@ public final class PreparedInput {
             quants[dst + j] = (short) q;
             sum += (int) q;
         }
-        for (int j = 0; j < 16; j++) {
-            nibbleBias[dst / 2 + j] = (short) (8 * (quants[dst + j] + quants[dst + j + 16]));
-        }
         float storedD = Float.float16ToFloat(Float.floatToFloat16(d));
         scales[block] = storedD;
         sums[block] = withSums ? Float.float16ToFloat(Float.floatToFloat16(d * sum)) : storedD * sum;
+    }
+
+    /**
+     * Token {@code t}'s {@link #groupBias}, {@link #groupScales}, {@link #tileValues} and {@link #tileScales},
+     * from its quants and scales; lanes of a last group's absent blocks get zeros.
+     */
+    private void fillGroups(int t) {
+        int perRow = cols / 32;
+        int groups = QuadGroups.groups(cols);
+        for (int g = 0; g < groups; g++) {
+            int at = (t * groups + g) * QuadGroups.LANES;
+            for (int l = 0; l < QuadGroups.LANES; l++) {
+                int block = g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l);
+                int bias = 0;
+                float scale = 0f;
+                if (block < perRow) {
+                    int first = t * cols + block * 32;
+                    for (int e = l % 4; e < 32; e += 4) {
+                        bias += quants[first + e];
+                    }
+                    scale = scales[t * perRow + block];
+                }
+                groupBias[at + l] = (short) (8 * bias);
+                groupScales[at + l] = scale;
+                int tileAt = (g * tokens + t) * QuadGroups.LANES;
+                tileScales[tileAt + l] = scale;
+                for (int k = 0; k < 8; k++) {
+                    tileValues[tileAt * 8 + k * QuadGroups.LANES + l] =
+                            block < perRow ? quants[t * cols + block * 32 + l % 4 + 4 * k] : 0f;
+                }
+            }
+        }
     }
 
     private void quantizeQ8KBlock(float[] x, int src, int dst, int block) {
@@ -232,13 +271,38 @@ public final class PreparedInput {
     }
 
     /**
-     * Q8_0/Q8_1 only: per block, sixteen shorts {@code 8·(q_j + q_{j+16})}, token {@code t} at
-     * {@code t*cols/2}. A 4-bit kernel whose low nibbles meet quants 0..15 and high nibbles 16..31 subtracts
-     * this once from its lane sums instead of subtracting 8 from every nibble.
+     * Q8_0/Q8_1 only: per group of four blocks ({@link QuadGroups}), sixteen shorts, token {@code t}'s groups
+     * at {@code t·groups(cols)·16}: lane {@code l} holds 8 times the sum of the quants its lane sums products
+     * with. A Q4_0 kernel that multiplies raw nibbles subtracts this once per group instead of subtracting 8 from
+     * every nibble.
      */
-    short[] nibbleBias() {
-        return nibbleBias;
+    short[] groupBias() {
+        return groupBias;
     }
+
+    /**
+     * Q8_0/Q8_1 only: per group of four blocks, laid out as {@link #groupBias}, each lane's block scale (zero
+     * for a last group's absent blocks).
+     */
+    float[] groupScales() {
+        return groupScales;
+    }
+
+    /**
+     * Q8_0/Q8_1 only: the quants in {@link FoldedTile}'s layout, 128 per group of four blocks and token, group
+     * by group ({@code (g·tokens + t)·128}) so that a tile walks all tokens of a group with one index: vector
+     * {@code k} lane {@code l} is quant {@code (l mod 4) + 4k} of the lane's block (zero for a last group's absent
+     * blocks).
+     */
+    float[] tileValues() {
+        return tileValues;
+    }
+
+    /** Q8_0/Q8_1 only: {@link #groupScales} group by group, as {@link #tileValues}: {@code (g·tokens + t)·16}. */
+    float[] tileScales() {
+        return tileScales;
+    }
+
 
     /** Block scales as floats, token {@code t}'s blocks at {@code t*cols/blockSize}. */
     float[] scales() {

@@ -7,9 +7,11 @@
  * F16/BF16) and the dot products are integer block products. The kernels use the JDK Vector API and keep
  * integer block sums in float lanes, where they are exact (every partial sum stays below 2<sup>24</sup>), or,
  * for Q4_0, Q8_0 and the K-quants Q2_K to Q6_K, in 16-bit integer lanes, which cost half as much and are exact by
- * construction (the K-quants widen them to int lanes to apply their sub-block scales). For eight
- * or more tokens, Q4_0 and Q8_0 decode a task's rows into floats once and run {@code DecodedTile} (two rows by
- * four tokens), whose exact float lane sums are the per-token kernels' integers, value for value.
+ * construction (the K-quants widen them to int lanes to apply their sub-block scales). Q4_0 folds four
+ * blocks into one vector of sixteen 16-bit lanes ({@code QuadGroups}) so that one conversion and one scale serve
+ * four blocks. For eight or more tokens, Q8_0 and Q4_0 decode a task's rows into floats once and run a float tile
+ * ({@code DecodedTile}, two rows by four tokens; {@code FoldedTile}, two rows by every token in the folded
+ * layout), whose exact float lane sums are the per-token kernels' integers, value for value.
  *
  * <p>What bounds these kernels: the Vector API has no int8 dot-product instruction (llama.cpp's x86 kernels use
  * AVX-512 VNNI, 64 multiply-adds per instruction), so a block product costs three float operations per token

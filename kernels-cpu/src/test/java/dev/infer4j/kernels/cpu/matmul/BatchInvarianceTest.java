@@ -47,7 +47,57 @@ class BatchInvarianceTest {
     @ParameterizedTest
     @MethodSource("types")
     void everyTokenOfEveryBatchMatchesItsSoloProductBitForBit(GgmlType type) {
-        Fixture f = new Fixture(type);
+        checkEveryBatch(new Fixture(type, cols(type)));
+    }
+
+    /**
+     * The 32-value block types again on rows of 8 and 11 blocks: whole groups of four blocks, where Q4_0's
+     * folded four-token kernel runs, and whole groups followed by an incomplete one.
+     */
+    @ParameterizedTest
+    @MethodSource("smallBlockShapes")
+    void rowsOfWholeBlockGroupsToo(GgmlType type, int blocks) {
+        checkEveryBatch(new Fixture(type, blocks * 32));
+    }
+
+    /**
+     * Q4_0's folded tile takes the tokens of a batch {@code FoldedTile.TOKENS_PER_PASS} at a time: a batch of 35
+     * spans a full pass and a short one. Every token must still be its solo product, bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void q4_0TilePassesMatchSoloProducts() {
+        for (int blocks : new int[] {8, 11}) {
+            int cols = blocks * 32;
+            int tokens = 35;
+            Random random = new Random(blocks);
+            MemorySegment weights = MemorySegment.ofArray(RandomWeights.generate(GgmlType.Q4_0, ROWS, cols, random, false));
+            float[] x = new float[tokens * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            Matmul m = Matmul.of(GgmlType.Q4_0, TWO_THREADS);
+            float[] all = new float[tokens * ROWS];
+            m.multiply(weights, ROWS, cols, x, 0, cols, tokens, all, 0, ROWS);
+            float[] solo = new float[ROWS];
+            for (int t = 0; t < tokens; t++) {
+                m.multiply(weights, ROWS, cols, x, t * cols, cols, 1, solo, 0, ROWS);
+                for (int r = 0; r < ROWS; r++) {
+                    if (Float.floatToRawIntBits(solo[r]) != Float.floatToRawIntBits(all[t * ROWS + r])) {
+                        throw new AssertionError(blocks + " blocks, token " + t + " of " + tokens + ", row " + r
+                                + ": batch " + all[t * ROWS + r] + " vs solo " + solo[r]);
+                    }
+                }
+            }
+        }
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> smallBlockShapes() {
+        return Stream.of(MatmulTest.TYPES).filter(t -> t.blockSize() == 32)
+                .flatMap(t -> Stream.of(org.junit.jupiter.params.provider.Arguments.of(t, 8),
+                        org.junit.jupiter.params.provider.Arguments.of(t, 11)));
+    }
+
+    private static void checkEveryBatch(Fixture f) {
         // cold: the first calls of this shape, mostly interpreted
         float[][] solo = f.soloProducts(TWO_THREADS);
         for (WorkerPool pool : new WorkerPool[] {ONE_THREAD, TWO_THREADS, THREE_THREADS}) {
@@ -82,9 +132,9 @@ class BatchInvarianceTest {
         final float[] out;
         final float[] batch;
 
-        Fixture(GgmlType type) {
+        Fixture(GgmlType type, int cols) {
             this.type = type;
-            this.cols = cols(type);
+            this.cols = cols;
             Random random = new Random(11 + type.ordinal());
             this.weights = MemorySegment.ofArray(RandomWeights.generate(type, ROWS, cols, random, false));
             this.x = new float[MAX_TOKENS * cols];

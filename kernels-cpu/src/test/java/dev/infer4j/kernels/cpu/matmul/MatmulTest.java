@@ -37,7 +37,8 @@ class MatmulTest {
         if (type.blockSize() == 1) {
             return new int[][] {{37, 70, 1}, {19, 48, 5}, {50, 256, 9}, {3, 16, 4}};
         }
-        return new int[][] {{37, unit, 1}, {19, 2 * unit, 5}, {50, 3 * unit, 8}, {3, unit, 2}, {40, 2 * unit, 4}};
+        return new int[][] {{37, unit, 1}, {19, 2 * unit, 5}, {50, 3 * unit, 8}, {3, unit, 2}, {40, 2 * unit, 4},
+            {23, 7 * unit, 6}};
     }
 
     /**
@@ -147,6 +148,53 @@ class MatmulTest {
             m.multiply(MemorySegment.ofArray(w), 9, cols, input, viaPrepared, 0, 9);
             m.multiply(MemorySegment.ofArray(w), 9, cols, x, 0, cols, tokens, direct, 0, 9);
             assertEquals(java.util.Arrays.toString(direct), java.util.Arrays.toString(viaPrepared), type.toString());
+        }
+    }
+
+    /**
+     * Q4_0 folds the products of four blocks into 16-bit lanes of eight products each; with every nibble at an
+     * extreme (0, i.e. −8, or 15, i.e. +7) against quants of ±127 a lane reaches ±8·8·127 and, before the nibble
+     * bias comes off, 8·15·127. The result must still be the exact integer sum times the scales, for one token
+     * and for a four-token tile, on rows of whole groups and with an incomplete last group.
+     */
+    @Test
+    void q4_0ExtremeProductsStayExact() {
+        for (int blocks : new int[] {8, 7}) {
+            int cols = blocks * 32;
+            int rows = 6;
+            int tokens = 5;
+            byte[] w = new byte[rows * blocks * 18];
+            float[] x = new float[tokens * cols];
+            for (int t = 0; t < tokens; t++) {
+                for (int c = 0; c < cols; c++) {
+                    x[t * cols + c] = (t + c / 32) % 2 == 0 ? 1f : -1f;
+                }
+            }
+            long[][] exact = new long[rows][tokens];
+            for (int r = 0; r < rows; r++) {
+                for (int b = 0; b < blocks; b++) {
+                    int o = (r * blocks + b) * 18;
+                    w[o + 1] = 0x3C; // F16 1.0
+                    int nibble = (r + b) % 3 == 0 ? 0 : 15;
+                    for (int j = 0; j < 16; j++) {
+                        w[o + 2 + j] = (byte) (nibble | nibble << 4);
+                    }
+                    for (int t = 0; t < tokens; t++) {
+                        exact[r][t] += 32L * (nibble - 8) * 127 * ((t + b) % 2 == 0 ? 1 : -1);
+                    }
+                }
+            }
+            float[] out = new float[tokens * rows];
+            Matmul.of(GgmlType.Q4_0, POOL).multiply(MemorySegment.ofArray(w), rows, cols, x, 0, cols, tokens, out, 0,
+                    rows);
+            float dy = Float.float16ToFloat(Float.floatToFloat16(1f / 127f));
+            for (int r = 0; r < rows; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    double expected = exact[r][t] * (double) dy;
+                    assertEquals(expected, out[t * rows + r], Math.abs(expected) * 1e-6 + 1e-6,
+                            blocks + " blocks, row " + r + " token " + t);
+                }
+            }
         }
     }
 

@@ -1,0 +1,34 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+/**
+ * The lane layout in which a kernel folds four 32-value blocks into one vector of sixteen lanes, so that one
+ * conversion and one fused multiply-add serve four blocks (Q4_0, see {@code Q4_0Matmul}).
+ *
+ * <p>A row's blocks go in groups of four, the last group padded with absent blocks. Lane {@code l} of a group
+ * belongs to block {@link #blockOfLane blockOfLane(l)} (lanes 0–3 to block 0, 4–7 to block 2, 8–11 to block 1,
+ * 12–15 to block 3: the order two rounds of pairwise folding leave them in) and sums that block's eight products
+ * whose index within the block is {@code l mod 4}. {@link PreparedInput} keeps per token and group the
+ * activation side of this layout: each lane's block scale and Q4_0's nibble bias.
+ */
+final class QuadGroups {
+
+    /** Blocks per group. */
+    static final int BLOCKS = 4;
+    /** Lanes per group. */
+    static final int LANES = 16;
+
+    private static final int[] BLOCK_OF_QUARTER = {0, 2, 1, 3};
+
+    private QuadGroups() {
+    }
+
+    /** Groups in a row of {@code cols} values (a multiple of 32), counting a last incomplete one. */
+    static int groups(int cols) {
+        return (cols / 32 + BLOCKS - 1) / BLOCKS;
+    }
+
+    /** The block of its group (0..3) whose products lane {@code lane} sums. */
+    static int blockOfLane(int lane) {
+        return BLOCK_OF_QUARTER[lane / 4];
+    }
+}
