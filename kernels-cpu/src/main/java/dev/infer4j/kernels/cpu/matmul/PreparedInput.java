@@ -31,8 +31,9 @@ public final class PreparedInput {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private short[] quants = new short[0];
-    private short[] groupBias = new short[0];
-    private float[] groupScales = new float[0];
+    private short[] quadQuants = new short[0];
+    private short[] quadBias = new short[0];
+    private float[] quadScales = new float[0];
     private float[] tileValues = new float[0];
     private float[] tileScales = new float[0];
     private int[] blockSums = new int[0];
@@ -107,11 +108,15 @@ public final class PreparedInput {
                     quants = new short[n];
                 }
                 int groupLanes = tokens * QuadGroups.groups(cols) * QuadGroups.LANES;
-                if (groupBias.length < groupLanes) {
-                    groupBias = new short[groupLanes];
-                    groupScales = new float[groupLanes];
+                int quadLanes = (tokens + 3) / 4 * 4 * QuadGroups.groups(cols) * QuadGroups.LANES;
+                if (tileScales.length < groupLanes) {
                     tileScales = new float[groupLanes];
                     tileValues = new float[groupLanes * 8];
+                }
+                if (quadBias.length < quadLanes) {
+                    quadQuants = new short[quadLanes * 8];
+                    quadBias = new short[quadLanes];
+                    quadScales = new float[quadLanes];
                 }
                 int perRow = cols / 32;
                 for (int t = 0; t < tokens; t++) {
@@ -166,14 +171,14 @@ public final class PreparedInput {
     }
 
     /**
-     * Token {@code t}'s {@link #groupBias}, {@link #groupScales}, {@link #tileValues} and {@link #tileScales},
-     * from its quants and scales; lanes of a last group's absent blocks get zeros.
+     * Token {@code t}'s {@link #quadQuants}, {@link #quadBias}, {@link #quadScales}, {@link #tileValues} and
+     * {@link #tileScales}, from its quants and scales; lanes of a last group's absent blocks get zeros.
      */
     private void fillGroups(int t) {
         int perRow = cols / 32;
         int groups = QuadGroups.groups(cols);
         for (int g = 0; g < groups; g++) {
-            int at = (t * groups + g) * QuadGroups.LANES;
+            int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
             for (int l = 0; l < QuadGroups.LANES; l++) {
                 int block = g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l);
                 int bias = 0;
@@ -185,9 +190,13 @@ public final class PreparedInput {
                     }
                     scale = scales[t * perRow + block];
                 }
-                groupBias[at + l] = (short) (8 * bias);
-                groupScales[at + l] = scale;
+                quadBias[at + l] = (short) (8 * bias);
+                quadScales[at + l] = scale;
                 int tileAt = (g * tokens + t) * QuadGroups.LANES;
+                for (int e = 0; e < 8; e++) {
+                    int value = g * 128 + l * 8 + e;
+                    quadQuants[at * 8 + l * 8 + e] = value < cols ? quants[t * cols + value] : 0;
+                }
                 tileScales[tileAt + l] = scale;
                 for (int k = 0; k < 8; k++) {
                     tileValues[tileAt * 8 + k * QuadGroups.LANES + l] =
@@ -271,21 +280,29 @@ public final class PreparedInput {
     }
 
     /**
-     * Q8_0/Q8_1 only: per group of four blocks ({@link QuadGroups}), sixteen shorts, token {@code t}'s groups
-     * at {@code t·groups(cols)·16}: lane {@code l} holds 8 times the sum of the quants its lane sums products
-     * with. A Q4_0 kernel that multiplies raw nibbles subtracts this once per group instead of subtracting 8 from
-     * every nibble.
+     * Q8_0/Q8_1 only: per group of four blocks, its 128 quants in their natural order (zero past the row's end),
+     * group {@code g} of token {@code t} at {@code QuadGroups.slot(t, g, groups)·128}.
      */
-    short[] groupBias() {
-        return groupBias;
+    short[] quadQuants() {
+        return quadQuants;
     }
 
     /**
-     * Q8_0/Q8_1 only: per group of four blocks, laid out as {@link #groupBias}, each lane's block scale (zero
+     * Q8_0/Q8_1 only: per group of four blocks ({@link QuadGroups}), sixteen shorts at
+     * {@code QuadGroups.slot(t, g, groups)·16}: lane {@code l} holds 8 times the sum of the quants its lane sums
+     * products with. A Q4_0 kernel that multiplies raw nibbles subtracts this once per group instead of
+     * subtracting 8 from every nibble.
+     */
+    short[] quadBias() {
+        return quadBias;
+    }
+
+    /**
+     * Q8_0/Q8_1 only: per group of four blocks, laid out as {@link #quadBias}, each lane's block scale (zero
      * for a last group's absent blocks).
      */
-    float[] groupScales() {
-        return groupScales;
+    float[] quadScales() {
+        return quadScales;
     }
 
     /**
@@ -298,7 +315,7 @@ public final class PreparedInput {
         return tileValues;
     }
 
-    /** Q8_0/Q8_1 only: {@link #groupScales} group by group, as {@link #tileValues}: {@code (g·tokens + t)·16}. */
+    /** Q8_0/Q8_1 only: {@link #quadScales} group by group, as {@link #tileValues}: {@code (g·tokens + t)·16}. */
     float[] tileScales() {
         return tileScales;
     }

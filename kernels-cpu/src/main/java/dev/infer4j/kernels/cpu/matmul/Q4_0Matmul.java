@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each block's products are formed in sixteen 16-bit integer lanes, lane j holding
  * {@code lo_j·a_j + hi_j·a_{j+16}} for the raw nibbles. Two rounds of blends, a half swap and adds fold the four
  * blocks' 64 lanes into one vector of sixteen, four lanes per block, each the sum of the eight products whose
- * index is that lane's residue mod 4; the prepared {@link PreparedInput#groupBias} then takes off the nibbles'
+ * index is that lane's residue mod 4; the prepared {@link PreparedInput#quadBias} then takes off the nibbles'
  * −8 for all four blocks at once. Integer arithmetic is exact (a folded lane is at most 8·15·127 before the bias
  * and 8·8·127 after), so the lanes are the true integer partial sums. One conversion to float and one fused
  * multiply-add with the lanes' {@code dx·dy} then serve four blocks, where a block at a time needs four of each:
@@ -43,6 +43,8 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
     private static final int BLOCK_BYTES = 18;
     private static final int GROUP_BYTES = QuadGroups.BLOCKS * BLOCK_BYTES;
     private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    /** Prepared quants between one group of a token and its next ({@link QuadGroups#slot}): four tokens' 128. */
+    private static final int QUAD_STRIDE = 4 * 128;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_512;
     /**
      * For {@link #decodeRow}: of a group's bytes read at offsets 2 (indices 0..63) and 8 (64..127), the 64 nibble
@@ -86,15 +88,15 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
         int full = cols / 32 / QuadGroups.BLOCKS;
-        short[] a = in.quants();
-        short[] bias = in.groupBias();
-        float[] dy = in.groupScales();
-        int q = token * cols;
-        int g0 = token * QuadGroups.groups(cols) * QuadGroups.LANES;
+        short[] a = in.quadQuants();
+        short[] bias = in.quadBias();
+        float[] dy = in.quadScales();
+        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128;
+        int end = start + full * QUAD_STRIDE;
         FloatVector acc = FloatVector.zero(F);
         long o = rowOffset;
-        for (int g = 0; g < full; g++, o += GROUP_BYTES, q += 128) {
-            int gl = g0 + g * QuadGroups.LANES;
+        for (int q = start; q < end; q += QUAD_STRIDE, o += GROUP_BYTES) {
+            int gl = q >> 3;
             ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
@@ -119,7 +121,7 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         acc.intoArray(lanes, 0);
         int rest = cols / 32 - full * QuadGroups.BLOCKS;
         if (rest > 0) {
-            tailGroup(w, o, rest, a, q, bias, g0 + full * QuadGroups.LANES, dy, lanes);
+            tailGroup(w, o, rest, a, end, bias, end >> 3, dy, lanes);
         }
         return Lanes.sum(lanes, 0);
     }
@@ -174,18 +176,17 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
             return;
         }
         int full = cols / 32 / QuadGroups.BLOCKS;
-        int groupStride = QuadGroups.groups(cols) * QuadGroups.LANES;
-        short[] a = in.quants();
-        short[] bias = in.groupBias();
-        float[] dy = in.groupScales();
-        int q0 = token * cols;
-        int g0 = token * groupStride;
+        short[] a = in.quadQuants();
+        short[] bias = in.quadBias();
+        float[] dy = in.quadScales();
+        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128;
+        int end = start + full * QUAD_STRIDE;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;
         FloatVector acc2 = acc0;
         FloatVector acc3 = acc0;
         long o = rowOffset;
-        for (int g = 0; g < full; g++, o += GROUP_BYTES) {
+        for (int i = start; i < end; i += QUAD_STRIDE, o += GROUP_BYTES) {
             ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
@@ -201,8 +202,8 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
             FloatVector dx = ((FloatVector) ((IntVector) ShortVector.fromMemorySegment(S32, w, o, LE).rearrange(GROUP_SCALES)
                     .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000)
                     .reinterpretAsFloats()).mul(0x1p112f);
-            int q = q0 + 128 * g;
-            int gl = g0 + g * QuadGroups.LANES;
+            int q = i;
+            int gl = i >> 3;
             ShortVector p0_0 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector p1_0 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
             ShortVector p2_0 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
@@ -213,8 +214,8 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .add(x23_0.blend(x01_0, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                     .sub(ShortVector.fromArray(S16, bias, gl)).convertShape(VectorOperators.S2F, F, 0))
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc0);
-            q += cols;
-            gl += groupStride;
+            q += 128;
+            gl += QuadGroups.LANES;
             ShortVector p0_1 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector p1_1 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
             ShortVector p2_1 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
@@ -225,8 +226,8 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .add(x23_1.blend(x01_1, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                     .sub(ShortVector.fromArray(S16, bias, gl)).convertShape(VectorOperators.S2F, F, 0))
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc1);
-            q += cols;
-            gl += groupStride;
+            q += 128;
+            gl += QuadGroups.LANES;
             ShortVector p0_2 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector p1_2 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
             ShortVector p2_2 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
@@ -237,8 +238,8 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .add(x23_2.blend(x01_2, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                     .sub(ShortVector.fromArray(S16, bias, gl)).convertShape(VectorOperators.S2F, F, 0))
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc2);
-            q += cols;
-            gl += groupStride;
+            q += 128;
+            gl += QuadGroups.LANES;
             ShortVector p0_3 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector p1_3 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
             ShortVector p2_3 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));

@@ -8,7 +8,8 @@ package dev.infer4j.kernels.cpu.matmul;
  * belongs to block {@link #blockOfLane blockOfLane(l)} (lanes 0–3 to block 0, 4–7 to block 2, 8–11 to block 1,
  * 12–15 to block 3: the order two rounds of pairwise folding leave them in) and sums that block's eight products
  * whose index within the block is {@code l mod 4}. {@link PreparedInput} keeps per token and group the
- * activation side of this layout: each lane's block scale and Q4_0's nibble bias.
+ * activation side of this layout: the group's 128 quants, each lane's block scale and Q4_0's nibble bias, in
+ * {@link #slot slots} that put the same group of four consecutive tokens side by side.
  */
 final class QuadGroups {
 
@@ -25,6 +26,16 @@ final class QuadGroups {
     /** Groups in a row of {@code cols} values (a multiple of 32), counting a last incomplete one. */
     static int groups(int cols) {
         return (cols / 32 + BLOCKS - 1) / BLOCKS;
+    }
+
+    /**
+     * Where token {@code token}'s group {@code group} sits among the prepared groups, counted in groups: tokens go
+     * in quads (0–3, 4–7, ...), and within a quad group {@code g} of its four tokens comes before group
+     * {@code g+1}. A kernel walking a row then steps through one token's groups, or four tokens' together, with a
+     * single index and constant offsets, which C2 turns into plain displacements.
+     */
+    static int slot(int token, int group, int groups) {
+        return ((token / 4 * groups + group) * 4) + token % 4;
     }
 
     /** The block of its group (0..3) whose products lane {@code lane} sums. */
