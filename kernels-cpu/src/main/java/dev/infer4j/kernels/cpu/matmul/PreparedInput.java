@@ -9,7 +9,9 @@ import java.util.Objects;
  * <p>Buffers grow to the largest batch seen and are reused, so preparing a step's activations allocates
  * nothing once the shapes are known. Q8_0/Q8_1 quants are kept as floats: a kernel then multiplies them
  * without a conversion, and integer sums in float lanes are exact while they stay below 2<sup>24</sup>. They
- * are also kept as shorts, for the Q4_0 and Q8_0 kernels, whose block products fit 16-bit lanes. Q8_K quants
+ * are also kept as shorts, for the Q8_0 kernels, whose block products fit 16-bit lanes, and in the
+ * {@link QuadGroups} layouts the Q4_0 kernels read (token quads of shorts, and floats group by group for its
+ * tile), each with its four blocks' scales and nibble bias per lane. Q8_K quants
  * are kept only as shorts in even/odd order ({@link #evenOddQuants()}), which is all the K-quant kernels read.
  *
  * <p>The quantizers follow llama.cpp's CPU backend on x86: Q8_0/Q8_1 use {@code d = amax/127} (stored as F16)
