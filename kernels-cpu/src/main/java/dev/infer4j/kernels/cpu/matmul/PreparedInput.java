@@ -1,6 +1,9 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * A batch of activations brought into one {@link ActivationFormat}, ready for any number of matmuls whose
@@ -153,20 +156,26 @@ public final class PreparedInput {
         }
     }
 
+    /**
+     * One 32-value block in two vectors. Every step is the scalar rule lane by lane (the maximum is exact in any
+     * order, the rounding adds and subtracts {@link #ROUNDER} per lane, and the quant sum is a small integer),
+     * so the result is the scalar quantizer's, bit for bit; it only runs several times faster, which matters
+     * because one thread prepares a whole prefill chunk while the other waits.
+     */
     private void quantizeQ8Block(float[] x, int src, int dst, int block, boolean withSums) {
-        float amax = 0f;
-        for (int j = 0; j < 32; j++) {
-            amax = Math.max(amax, Math.abs(x[src + j]));
-        }
+        FloatVector lo = FloatVector.fromArray(Lanes.F, x, src);
+        FloatVector hi = FloatVector.fromArray(Lanes.F, x, src + Lanes.LANES);
+        float amax = lo.abs().max(hi.abs()).reduceLanes(VectorOperators.MAX);
         float d = amax / 127f;
         float id = amax != 0f ? 127f / amax : 0f;
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            float q = (x[src + j] * id + ROUNDER) - ROUNDER;
-            values[dst + j] = q;
-            quants[dst + j] = (short) q;
-            sum += (int) q;
-        }
+        FloatVector qLo = lo.mul(id).add(ROUNDER).sub(ROUNDER);
+        FloatVector qHi = hi.mul(id).add(ROUNDER).sub(ROUNDER);
+        qLo.intoArray(values, dst);
+        qHi.intoArray(values, dst + Lanes.LANES);
+        ((ShortVector) qLo.convertShape(VectorOperators.F2S, Lanes.S16, 0)).intoArray(quants, dst);
+        ((ShortVector) qHi.convertShape(VectorOperators.F2S, Lanes.S16, 0))
+                .intoArray(quants, dst + Lanes.LANES);
+        int sum = (int) qLo.add(qHi).reduceLanes(VectorOperators.ADD);
         float storedD = Float.float16ToFloat(Float.floatToFloat16(d));
         scales[block] = storedD;
         sums[block] = withSums ? Float.float16ToFloat(Float.floatToFloat16(d * sum)) : storedD * sum;

@@ -38,6 +38,7 @@ class PreparedInputTest {
                 GgmlOracle.Q8Row want = GgmlOracle.quantizeQ8(x, 7 + t * stride, cols, true);
                 for (int i = 0; i < cols; i++) {
                     assertEquals(want.qs()[i], in.values()[t * cols + i], format + " quant " + i + " token " + t);
+                    assertEquals(want.qs()[i], in.quants()[t * cols + i], format + " short quant " + i + " token " + t);
                 }
                 for (int b = 0; b < cols / 32; b++) {
                     assertEquals(want.d()[b], in.scales()[t * cols / 32 + b], format + " scale " + b);
