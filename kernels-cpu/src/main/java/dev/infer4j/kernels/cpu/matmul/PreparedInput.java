@@ -28,6 +28,16 @@ public final class PreparedInput {
 
     /** Adding and subtracting 1.5·2<sup>23</sup> rounds a float of magnitude below 2<sup>22</sup> to the nearest integer, ties to even. */
     private static final float ROUNDER = 12582912f;
+    /** Of two blocks' sixteen values (a, then b as 16..31): chunks a0 b0 a1 b1, four lanes each. */
+    private static final FloatVector CHUNK_PAIRS_LOW = indices(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    /** The same for chunks a2 b2 a3 b3. */
+    private static final FloatVector CHUNK_PAIRS_HIGH =
+            indices(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    /** Of two chunk-pair vectors: the first half of each (lanes 0..7 of the first, then of the second). */
+    private static final FloatVector FIRST_HALVES = indices(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    /** The second half of each. */
+    private static final FloatVector SECOND_HALVES =
+            indices(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
 
     private ActivationFormat format;
     private int tokens;
@@ -43,6 +53,10 @@ public final class PreparedInput {
     private float[] tileScales = new float[0];
     private int[] blockSums = new int[0];
     private short[] evenOddQuants = new short[0];
+
+    private static FloatVector indices(float... lanes) {
+        return FloatVector.fromArray(Lanes.F, lanes, 0);
+    }
 
     /** An empty input; {@link #prepare} sizes it. */
     public PreparedInput() {
@@ -188,8 +202,13 @@ public final class PreparedInput {
     private void fillGroups(int t) {
         int perRow = cols / 32;
         int groups = QuadGroups.groups(cols);
-        for (int g = 0; g < groups; g++) {
+        int full = perRow / QuadGroups.BLOCKS;
+        for (int g = 0; g < full; g++) {
+            wholeGroup(t, g, QuadGroups.slot(t, g, groups) * QuadGroups.LANES, (g * tokens + t) * QuadGroups.LANES);
+        }
+        for (int g = full; g < groups; g++) {
             int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
+            int tileAt = (g * tokens + t) * QuadGroups.LANES;
             for (int l = 0; l < QuadGroups.LANES; l++) {
                 int block = g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l);
                 int bias = 0;
@@ -203,7 +222,6 @@ public final class PreparedInput {
                 }
                 quadBias[at + l] = (short) (8 * bias);
                 quadScales[at + l] = scale;
-                int tileAt = (g * tokens + t) * QuadGroups.LANES;
                 for (int e = 0; e < 8; e++) {
                     int value = g * 128 + l * 8 + e;
                     quadQuants[at * 8 + l * 8 + e] = value < cols ? quants[t * cols + value] : 0;
@@ -214,6 +232,46 @@ public final class PreparedInput {
                             block < perRow ? quants[t * cols + block * 32 + l % 4 + 4 * k] : 0f;
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #fillGroups} for a group of four present blocks, in vectors: the quants copied, the tile's order
+     * made by a 4×4 transpose of four-lane chunks (blocks 0, 2, 1, 3 side by side for each chunk), and the nibble
+     * bias summed from that order, where each lane already holds exactly its eight quants (integers, so exact).
+     */
+    private void wholeGroup(int t, int g, int at, int tileAt) {
+        int src = t * cols + g * 128;
+        System.arraycopy(quants, src, quadQuants, at * 8, 128);
+        int dst = tileAt * 8;
+        FloatVector bias = FloatVector.zero(Lanes.F);
+        for (int half = 0; half < 2; half++) {
+            int from = src + half * Lanes.LANES;
+            FloatVector b0 = FloatVector.fromArray(Lanes.F, values, from);
+            FloatVector b1 = FloatVector.fromArray(Lanes.F, values, from + 32);
+            FloatVector b2 = FloatVector.fromArray(Lanes.F, values, from + 64);
+            FloatVector b3 = FloatVector.fromArray(Lanes.F, values, from + 96);
+            FloatVector low02 = CHUNK_PAIRS_LOW.selectFrom(b0, b2);
+            FloatVector high02 = CHUNK_PAIRS_HIGH.selectFrom(b0, b2);
+            FloatVector low13 = CHUNK_PAIRS_LOW.selectFrom(b1, b3);
+            FloatVector high13 = CHUNK_PAIRS_HIGH.selectFrom(b1, b3);
+            FloatVector v0 = FIRST_HALVES.selectFrom(low02, low13);
+            FloatVector v1 = SECOND_HALVES.selectFrom(low02, low13);
+            FloatVector v2 = FIRST_HALVES.selectFrom(high02, high13);
+            FloatVector v3 = SECOND_HALVES.selectFrom(high02, high13);
+            int k = dst + half * 4 * Lanes.LANES;
+            v0.intoArray(tileValues, k);
+            v1.intoArray(tileValues, k + Lanes.LANES);
+            v2.intoArray(tileValues, k + 2 * Lanes.LANES);
+            v3.intoArray(tileValues, k + 3 * Lanes.LANES);
+            bias = bias.add(v0).add(v1).add(v2).add(v3);
+        }
+        ((ShortVector) bias.mul(8f).convertShape(VectorOperators.F2S, Lanes.S16, 0)).intoArray(quadBias, at);
+        int perRow = cols / 32;
+        for (int l = 0; l < QuadGroups.LANES; l++) {
+            float scale = scales[t * perRow + g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l)];
+            quadScales[at + l] = scale;
+            tileScales[tileAt + l] = scale;
         }
     }
 
