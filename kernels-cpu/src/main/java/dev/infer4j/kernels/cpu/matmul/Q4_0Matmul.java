@@ -98,10 +98,14 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         long o = rowOffset;
         for (int q = start; q < end; q += QUAD_STRIDE, o += GROUP_BYTES) {
             int gl = q >> 3;
-            ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector p0 = n0.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
                     .add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
             ShortVector p1 = n1.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
@@ -188,10 +192,14 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         FloatVector acc3 = acc0;
         long o = rowOffset;
         for (int i = start; i < end; i += QUAD_STRIDE, o += GROUP_BYTES) {
-            ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector l0 = n0.and((short) 0xF);
             ShortVector h0 = n0.lanewise(VectorOperators.LSHR, 4);
             ShortVector l1 = n1.and((short) 0xF);
