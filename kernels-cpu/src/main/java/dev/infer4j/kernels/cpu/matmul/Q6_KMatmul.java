@@ -12,7 +12,9 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q6_K weights times Q8_K activations. A 210-byte super-block: 128 bytes of low nibbles, 64 bytes of
@@ -37,7 +39,22 @@ final class Q6_KMatmul extends BlockMatmul {
      */
     private static final int[] SCALE_LANES = new int[8 * 16];
 
+    /**
+     * Per pair of runs (2k, 2k+1), after {@link #dot}'s fold: lanes 0..3 hold scale 4k's values, 4..7 scale
+     * 4k+2's, 8..11 scale 4k+1's and 12..15 scale 4k+3's.
+     */
+    private static final int[] FOLDED_SCALE_LANES = new int[4 * 16];
+    private static final VectorMask<Short> ODD_QUARTERS = VectorMask.fromLong(S16, 0xF0F0L);
+    private static final VectorShuffle<Short> SWAP_QUARTERS =
+            VectorShuffle.fromValues(S16, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+
     static {
+        int[] quarterScale = {0, 2, 1, 3};
+        for (int pair = 0; pair < 4; pair++) {
+            for (int lane = 0; lane < 16; lane++) {
+                FOLDED_SCALE_LANES[16 * pair + lane] = 4 * pair + quarterScale[lane / 4];
+            }
+        }
         for (int k = 0; k < 8; k++) {
             for (int lane = 0; lane < 16; lane++) {
                 SCALE_LANES[16 * k + lane] = 2 * k + lane / 8;
@@ -85,23 +102,23 @@ final class Q6_KMatmul extends BlockMatmul {
             ShortVector v2 = ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030));
             ShortVector v3 = ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F)
                     .or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030));
-            int k = 64 * h;
-            acc = acc.add(((IntVector) v0.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q))
-                    .add(v0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 16)))
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .mul(IntVector.fromArray(I, SCALE_LANES, k).selectFrom(scales)));
-            acc = acc.add(((IntVector) v1.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 32))
-                    .add(v1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 48)))
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 16).selectFrom(scales)));
-            acc = acc.add(((IntVector) v2.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 64))
-                    .add(v2.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 80)))
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 32).selectFrom(scales)));
-            acc = acc.add(((IntVector) v3.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 96))
-                    .add(v3.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 112)))
-                    .convertShape(VectorOperators.S2I, I, 0))
-                    .mul(IntVector.fromArray(I, SCALE_LANES, k + 48).selectFrom(scales)));
+            // two runs' 16-bit sums folded into one vector of four lanes per 16-value sub-block (at most
+            // 4·63·127), so that widening and scaling happen once per two runs
+            ShortVector p0 = v0.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q))
+                    .add(v0.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1 = v1.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 32))
+                    .add(v1.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2 = v2.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 64))
+                    .add(v2.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3 = v3.and((short) 0xFF).mul(ShortVector.fromArray(S16, a, q + 96))
+                    .add(v3.lanewise(VectorOperators.LSHR, 8).mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector f01 = p0.blend(p1, ODD_QUARTERS).add(p1.blend(p0, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+            ShortVector f23 = p2.blend(p3, ODD_QUARTERS).add(p3.blend(p2, ODD_QUARTERS).rearrange(SWAP_QUARTERS));
+            int k = 32 * h;
+            acc = acc.add(((IntVector) f01.convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, FOLDED_SCALE_LANES, k).selectFrom(scales)));
+            acc = acc.add(((IntVector) f23.convertShape(VectorOperators.S2I, I, 0))
+                    .mul(IntVector.fromArray(I, FOLDED_SCALE_LANES, k + 16).selectFrom(scales)));
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
