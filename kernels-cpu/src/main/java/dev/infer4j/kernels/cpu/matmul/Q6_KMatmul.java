@@ -151,31 +151,50 @@ final class Q6_KMatmul extends BlockMatmul {
             IntVector acc1 = IntVector.fromArray(I, bsums, (q0 + cols) / 16).mul(minus32);
             IntVector acc2 = IntVector.fromArray(I, bsums, (q0 + 2 * cols) / 16).mul(minus32);
             IntVector acc3 = IntVector.fromArray(I, bsums, (q0 + 3 * cols) / 16).mul(minus32);
-            for (int k = 0; k < 8; k++) {
-                int h = k >> 2;
-                int s = k & 3;
-                ShortVector ql = ShortVector.fromMemorySegment(S16, w, o + 64 * h + 32 * (s & 1), LE);
+            // runs in pairs, their sums folded as in dot
+            for (int p = 0; p < 4; p++) {
+                int h = p >> 1;
+                int s = 2 * (p & 1);
                 ShortVector qh = ShortVector.fromMemorySegment(S16, w, o + 128 + 32 * h, LE);
-                ShortVector v = ql.lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((short) 0x0F0F)
+                ShortVector v0 = ShortVector.fromMemorySegment(S16, w, o + 64 * h, LE)
+                        .lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((short) 0x0F0F)
                         .or(qh.lanewise(VectorOperators.LSHR, 2 * s).lanewise(VectorOperators.LSHL, 4).and((short) 0x3030));
-                ShortVector even = v.and((short) 0xFF);
-                ShortVector odd = v.lanewise(VectorOperators.LSHR, 8);
-                IntVector sc = IntVector.fromArray(I, SCALE_LANES, 16 * k).selectFrom(scales);
-                int q = q0 + 32 * k;
-                acc0 = acc0.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
-                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                ShortVector v1 = ShortVector.fromMemorySegment(S16, w, o + 64 * h + 32, LE)
+                        .lanewise(VectorOperators.LSHR, 4 * (s >> 1)).and((short) 0x0F0F)
+                        .or(qh.lanewise(VectorOperators.LSHR, 2 * s + 2).lanewise(VectorOperators.LSHL, 4)
+                                .and((short) 0x3030));
+                ShortVector even0 = v0.and((short) 0xFF);
+                ShortVector odd0 = v0.lanewise(VectorOperators.LSHR, 8);
+                ShortVector even1 = v1.and((short) 0xFF);
+                ShortVector odd1 = v1.lanewise(VectorOperators.LSHR, 8);
+                IntVector sc = IntVector.fromArray(I, FOLDED_SCALE_LANES, 16 * p).selectFrom(scales);
+                int q = q0 + 64 * p;
+                ShortVector p00 = even0.mul(ShortVector.fromArray(S16, a, q)).add(odd0.mul(ShortVector.fromArray(S16, a, q + 16)));
+                ShortVector p10 = even1.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(odd1.mul(ShortVector.fromArray(S16, a, q + 48)));
+                acc0 = acc0.add(((IntVector) p00.blend(p10, ODD_QUARTERS)
+                        .add(p10.blend(p00, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                         .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
                 q += cols;
-                acc1 = acc1.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
-                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                ShortVector p01 = even0.mul(ShortVector.fromArray(S16, a, q)).add(odd0.mul(ShortVector.fromArray(S16, a, q + 16)));
+                ShortVector p11 = even1.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(odd1.mul(ShortVector.fromArray(S16, a, q + 48)));
+                acc1 = acc1.add(((IntVector) p01.blend(p11, ODD_QUARTERS)
+                        .add(p11.blend(p01, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                         .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
                 q += cols;
-                acc2 = acc2.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
-                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                ShortVector p02 = even0.mul(ShortVector.fromArray(S16, a, q)).add(odd0.mul(ShortVector.fromArray(S16, a, q + 16)));
+                ShortVector p12 = even1.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(odd1.mul(ShortVector.fromArray(S16, a, q + 48)));
+                acc2 = acc2.add(((IntVector) p02.blend(p12, ODD_QUARTERS)
+                        .add(p12.blend(p02, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                         .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
                 q += cols;
-                acc3 = acc3.add(((IntVector) even.mul(ShortVector.fromArray(S16, a, q))
-                        .add(odd.mul(ShortVector.fromArray(S16, a, q + 16)))
+                ShortVector p03 = even0.mul(ShortVector.fromArray(S16, a, q)).add(odd0.mul(ShortVector.fromArray(S16, a, q + 16)));
+                ShortVector p13 = even1.mul(ShortVector.fromArray(S16, a, q + 32))
+                        .add(odd1.mul(ShortVector.fromArray(S16, a, q + 48)));
+                acc3 = acc3.add(((IntVector) p03.blend(p13, ODD_QUARTERS)
+                        .add(p13.blend(p03, ODD_QUARTERS).rearrange(SWAP_QUARTERS))
                         .convertShape(VectorOperators.S2I, I, 0)).mul(sc));
             }
             int db = token * nb + b;
