@@ -37,7 +37,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     /** Per worker, a task's rows decoded by a {@link RowDecoder}: values, then block scales. */
     private final float[][] decodedValues;
     private final float[][] decodedScales;
-    /** Per worker, two accumulator arrays of sixteen lanes per token, for {@link FoldedTile}. */
+    /** Per worker, the two scratch arrays a {@link RowDecoder}'s own tile asks for ({@link RowDecoder#tileScratch}). */
     private final float[][][] tokenScratch;
 
     // The call in progress, read by the workers through run(); set before parallelFor, cleared after.
@@ -109,9 +109,9 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
                     decodedValues[i] = new float[ROWS_PER_TASK * decoder.valuesPerRow(cols)];
                     decodedScales[i] = new float[ROWS_PER_TASK * decoder.scalesPerRow(cols)];
                 }
-                if (decoder instanceof Q4_0Matmul && tokenScratch[i][0].length == 0) {
-                    tokenScratch[i][0] = new float[FoldedTile.TOKENS_PER_PASS * QuadGroups.LANES];
-                    tokenScratch[i][1] = new float[FoldedTile.TOKENS_PER_PASS * QuadGroups.LANES];
+                if (tokenScratch[i][0].length < decoder.tileScratch()) {
+                    tokenScratch[i][0] = new float[decoder.tileScratch()];
+                    tokenScratch[i][1] = new float[decoder.tileScratch()];
                 }
             }
         }
@@ -170,8 +170,9 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     }
 
     /**
-     * One task's rows through the decoder's float tile, decoded once. Q4_0's {@link FoldedTile} takes two rows
-     * by every token (an odd last row paired with itself). {@link DecodedTile} takes two rows by four tokens; an
+     * One task's rows through the decoder's float tile, decoded once. A decoder with a tile of its own over whole
+     * batches ({@link RowDecoder#multiplyDecoded}, Q4_0's) takes them there. {@link DecodedTile} takes two rows by
+     * four tokens; an
      * odd last row and the last tokens short of four take {@link #dot4} and {@link #dot}, which give the same
      * values.
      */
@@ -190,17 +191,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         }
         int tokens = in.tokens();
         int t = 0;
-        if (decoder instanceof Q4_0Matmul) {
-            float[][] acc = tokenScratch[worker];
-            for (int first = 0; first < tokens; first += FoldedTile.TOKENS_PER_PASS) {
-                int count = Math.min(FoldedTile.TOKENS_PER_PASS, tokens - first);
-                for (int r = r0; r < r1; r += 2) {
-                    int other = Math.min(r + 1, r1 - 1); // an odd last row is paired with itself
-                    FoldedTile.twoRows(values, (r - r0) * valuesPerRow, (other - r0) * valuesPerRow, scales,
-                            (r - r0) * scalesPerRow, (other - r0) * scalesPerRow, in, first, count, acc[0], acc[1],
-                            out, outOffset + r, outOffset + other, outStride);
-                }
-            }
+        if (decoder.multiplyDecoded(values, scales, r1 - r0, in, tokenScratch[worker], out, outOffset + r0, outStride)) {
             return;
         }
         int pairs = r0 + (r1 - r0) / 2 * 2;

@@ -34,13 +34,33 @@ final class FoldedTile {
     static final int TOKENS_PER_PASS = 32;
 
     /**
+     * Rows {@code 0..rows-1} decoded by {@code Q4_0Matmul.decodeRow} (each {@code valuesPerRow} values and
+     * {@code scalesPerRow} lane scales apart) times every token of {@code in}, {@value #TOKENS_PER_PASS} tokens
+     * a pass, two rows at a time (an odd last row paired with itself); row {@code i}'s result for token
+     * {@code t} goes to {@code out[outIndex + i + t*outStride]}. {@code accA} and {@code accB} hold
+     * {@code 16·TOKENS_PER_PASS} floats.
+     */
+    static void rows(float[] values, int valuesPerRow, float[] scales, int scalesPerRow, int rows, PreparedInput in,
+                     float[] accA, float[] accB, float[] out, int outIndex, int outStride) {
+        for (int first = 0; first < in.tokens(); first += TOKENS_PER_PASS) {
+            int count = Math.min(TOKENS_PER_PASS, in.tokens() - first);
+            for (int r = 0; r < rows; r += 2) {
+                int other = Math.min(r + 1, rows - 1);
+                twoRows(values, r * valuesPerRow, other * valuesPerRow, scales, r * scalesPerRow,
+                        other * scalesPerRow, in, first, count, accA, accB, out, outIndex + r, outIndex + other,
+                        outStride);
+            }
+        }
+    }
+
+    /**
      * Decoded rows at {@code values[a..]} and {@code values[b..]} (with their lane scales at {@code scales[sa..]}
      * and {@code scales[sb..]}; {@code b} may equal {@code a}) times tokens {@code first .. first+count-1} of
      * {@code in}. Token {@code t}'s results go to {@code out[outA + t*outStride]} and
      * {@code out[outB + t*outStride]}. {@code accA} and {@code accB} are scratch of at least {@code 16·count}
      * floats.
      */
-    static void twoRows(float[] values, int a, int b, float[] scales, int sa, int sb, PreparedInput in, int first,
+    private static void twoRows(float[] values, int a, int b, float[] scales, int sa, int sb, PreparedInput in, int first,
                         int count, float[] accA, float[] accB, float[] out, int outA, int outB, int outStride) {
         int tokens = in.tokens();
         int groups = QuadGroups.groups(in.cols());

@@ -32,4 +32,21 @@ interface RowDecoder {
      */
     void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
                    int scalesAt);
+
+    /**
+     * Multiplies the {@code rows} rows that {@link #decodeRow} left at the start of {@code values} and
+     * {@code scales} with every token of {@code in}, row {@code i}'s result for token {@code t} going to
+     * {@code out[outIndex + i + t*outStride]}, if the type has a tile of its own over whole batches
+     * ({@link FoldedTile}); {@code scratch} holds two arrays of {@link #tileScratch} floats. Returns false,
+     * having done nothing, for a type whose rows {@link DecodedTile} takes four tokens at a time.
+     */
+    default boolean multiplyDecoded(float[] values, float[] scales, int rows, PreparedInput in, float[][] scratch,
+                                    float[] out, int outIndex, int outStride) {
+        return false;
+    }
+
+    /** Floats in each of the two scratch arrays {@link #multiplyDecoded} uses. */
+    default int tileScratch() {
+        return 0;
+    }
 }
