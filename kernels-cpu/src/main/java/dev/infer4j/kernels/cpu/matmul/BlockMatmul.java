@@ -1,6 +1,7 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.RangeTask;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
@@ -31,7 +32,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     private final GgmlType type;
     private final ActivationFormat format;
     private final WorkerPool pool;
-    private final PreparedInput ownInput = new PreparedInput();
+    private final PreparedInput ownInput;
     /** Per worker, room for the lanes of one vector ({@link Lanes#sum}); padded so workers never share a cache line. */
     private final float[][] laneScratch;
     /** Per worker, a task's rows decoded by a {@link RowDecoder}: values, then block scales. */
@@ -49,7 +50,14 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     private int callOutOffset;
     private int callOutStride;
 
+    /** A 512-bit kernel. */
     BlockMatmul(GgmlType type, ActivationFormat format, WorkerPool pool) {
+        this(type, format, pool, VectorWidth.W512);
+    }
+
+    /** A kernel whose loops use {@code width}'s vectors (its {@link PreparedInput} included). */
+    BlockMatmul(GgmlType type, ActivationFormat format, WorkerPool pool, VectorWidth width) {
+        this.ownInput = new PreparedInput(width);
         this.type = type;
         this.format = format;
         this.pool = Objects.requireNonNull(pool, "pool");

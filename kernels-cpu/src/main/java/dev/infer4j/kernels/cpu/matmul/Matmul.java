@@ -1,6 +1,7 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 
@@ -42,11 +43,30 @@ public interface Matmul {
     ActivationFormat inputFormat();
 
     /**
-     * The kernel for {@code weightType}, splitting rows over {@code pool}.
+     * The kernel for {@code weightType}, splitting rows over {@code pool}, in this JVM's
+     * {@link VectorWidth#detected() vector width}.
      *
      * @throws IllegalArgumentException for a type without a kernel (the message lists the supported ones)
      */
     static Matmul of(GgmlType weightType, WorkerPool pool) {
+        return of(weightType, pool, VectorWidth.detected());
+    }
+
+    /**
+     * The kernel for {@code weightType} written for {@code width}'s registers. Both widths give the same results
+     * bit for bit; a type not yet written for 256 bits gets its 512-bit kernel, which is right but slow on an
+     * AVX2 CPU.
+     *
+     * @throws IllegalArgumentException for a type without a kernel (the message lists the supported ones)
+     */
+    static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
+        if (width == VectorWidth.W256) {
+            switch (weightType) {
+                default -> {
+                    // not written for 256 bits yet: the 512-bit kernel below
+                }
+            }
+        }
         return switch (weightType) {
             case F32 -> new F32Matmul(pool);
             case F16 -> new F16Matmul(pool);

@@ -1,5 +1,6 @@
 package dev.infer4j.kernels.cpu.matmul;
 
+import dev.infer4j.kernels.cpu.VectorWidth;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
@@ -22,6 +23,9 @@ import jdk.incubator.vector.VectorOperators;
  * {@code iscale = -127/max} with {@code max} the signed value of largest magnitude, quants
  * {@code min(127, nearest_int(iscale * x))}, {@code d = 1/iscale} kept as float, and the sums of each 16 quants.
  *
+ * <p>The vector loops come in the {@link VectorWidth}'s two forms, which fill the buffers identically (every
+ * step is exact or lane-wise), so kernels of either width can read an input prepared by either.
+ *
  * <p>Not thread-safe: one thread prepares, then kernels read it (possibly from several workers).
  */
 public final class PreparedInput {
@@ -39,6 +43,14 @@ public final class PreparedInput {
     private static final FloatVector SECOND_HALVES =
             indices(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
 
+    /** Of a block's eight values from {@code 8m} (a, then b as 8..15): chunk {@code 2m} of each side by side. */
+    private static final FloatVector EVEN_CHUNKS = FloatVector.fromArray(Lanes256.F,
+            new float[] {0, 1, 2, 3, 8, 9, 10, 11}, 0);
+    /** The same for chunk {@code 2m+1}. */
+    private static final FloatVector ODD_CHUNKS = FloatVector.fromArray(Lanes256.F,
+            new float[] {4, 5, 6, 7, 12, 13, 14, 15}, 0);
+
+    private final VectorWidth width;
     private ActivationFormat format;
     private int tokens;
     private int cols;
@@ -58,8 +70,14 @@ public final class PreparedInput {
         return FloatVector.fromArray(Lanes.F, lanes, 0);
     }
 
-    /** An empty input; {@link #prepare} sizes it. */
+    /** An empty input for this JVM's {@link VectorWidth#detected() vector width}; {@link #prepare} sizes it. */
     public PreparedInput() {
+        this(VectorWidth.detected());
+    }
+
+    /** An empty input whose loops use {@code width}'s vectors; {@link #prepare} sizes it. */
+    public PreparedInput(VectorWidth width) {
+        this.width = Objects.requireNonNull(width, "width");
     }
 
     /**
@@ -140,7 +158,13 @@ public final class PreparedInput {
                 int perRow = cols / 32;
                 for (int t = 0; t < tokens; t++) {
                     for (int b = 0; b < perRow; b++) {
-                        quantizeQ8Block(x, xOffset + t * xStride + b * 32, t * cols + b * 32, t * perRow + b, withSums);
+                        if (width == VectorWidth.W512) {
+                            quantizeQ8Block(x, xOffset + t * xStride + b * 32, t * cols + b * 32, t * perRow + b,
+                                    withSums);
+                        } else {
+                            quantizeQ8Block256(x, xOffset + t * xStride + b * 32, t * cols + b * 32, t * perRow + b,
+                                    withSums);
+                        }
                     }
                     fillGroups(t);
                 }
@@ -190,6 +214,36 @@ public final class PreparedInput {
         ((ShortVector) qHi.convertShape(VectorOperators.F2S, Lanes.S16, 0))
                 .intoArray(quants, dst + Lanes.LANES);
         int sum = (int) qLo.add(qHi).reduceLanes(VectorOperators.ADD);
+        storeScale(block, d, sum, withSums);
+    }
+
+    /** {@link #quantizeQ8Block} in four 256-bit vectors: the same lane-wise steps, so the same quants. */
+    private void quantizeQ8Block256(float[] x, int src, int dst, int block, boolean withSums) {
+        FloatVector v0 = FloatVector.fromArray(Lanes256.F, x, src);
+        FloatVector v1 = FloatVector.fromArray(Lanes256.F, x, src + 8);
+        FloatVector v2 = FloatVector.fromArray(Lanes256.F, x, src + 16);
+        FloatVector v3 = FloatVector.fromArray(Lanes256.F, x, src + 24);
+        float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
+        float d = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        FloatVector q0 = v0.mul(id).add(ROUNDER).sub(ROUNDER);
+        FloatVector q1 = v1.mul(id).add(ROUNDER).sub(ROUNDER);
+        FloatVector q2 = v2.mul(id).add(ROUNDER).sub(ROUNDER);
+        FloatVector q3 = v3.mul(id).add(ROUNDER).sub(ROUNDER);
+        q0.intoArray(values, dst);
+        q1.intoArray(values, dst + 8);
+        q2.intoArray(values, dst + 16);
+        q3.intoArray(values, dst + 24);
+        ((ShortVector) q0.convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quants, dst);
+        ((ShortVector) q1.convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quants, dst + 8);
+        ((ShortVector) q2.convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quants, dst + 16);
+        ((ShortVector) q3.convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quants, dst + 24);
+        int sum = (int) q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
+        storeScale(block, d, sum, withSums);
+    }
+
+    /** A Q8_0/Q8_1 block's scale (rounded through F16) and, from its quant sum, its {@link #sums} entry. */
+    private void storeScale(int block, float d, int sum, boolean withSums) {
         float storedD = Float.float16ToFloat(Float.floatToFloat16(d));
         scales[block] = storedD;
         sums[block] = withSums ? Float.float16ToFloat(Float.floatToFloat16(d * sum)) : storedD * sum;
@@ -204,7 +258,18 @@ public final class PreparedInput {
         int groups = QuadGroups.groups(cols);
         int full = perRow / QuadGroups.BLOCKS;
         for (int g = 0; g < full; g++) {
-            wholeGroup(t, g, QuadGroups.slot(t, g, groups) * QuadGroups.LANES, (g * tokens + t) * QuadGroups.LANES);
+            int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
+            int tileAt = (g * tokens + t) * QuadGroups.LANES;
+            if (width == VectorWidth.W512) {
+                wholeGroup(t, g, at, tileAt);
+            } else {
+                wholeGroup256(t, g, at, tileAt);
+            }
+            for (int l = 0; l < QuadGroups.LANES; l++) {
+                float scale = scales[t * perRow + g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l)];
+                quadScales[at + l] = scale;
+                tileScales[tileAt + l] = scale;
+            }
         }
         for (int g = full; g < groups; g++) {
             int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
@@ -267,12 +332,39 @@ public final class PreparedInput {
             bias = bias.add(v0).add(v1).add(v2).add(v3);
         }
         ((ShortVector) bias.mul(8f).convertShape(VectorOperators.F2S, Lanes.S16, 0)).intoArray(quadBias, at);
-        int perRow = cols / 32;
-        for (int l = 0; l < QuadGroups.LANES; l++) {
-            float scale = scales[t * perRow + g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l)];
-            quadScales[at + l] = scale;
-            tileScales[tileAt + l] = scale;
+    }
+
+    /**
+     * {@link #wholeGroup} in 256-bit vectors. Vector {@code k} of the tile's order holds chunk {@code k} of blocks
+     * 0 and 2 in its low eight lanes and of blocks 1 and 3 in its high eight; eight values of each block read
+     * together hold chunks {@code 2m} and {@code 2m+1}, which two selects per pair of blocks put side by side.
+     */
+    private void wholeGroup256(int t, int g, int at, int tileAt) {
+        int src = t * cols + g * 128;
+        System.arraycopy(quants, src, quadQuants, at * 8, 128);
+        int dst = tileAt * 8;
+        FloatVector biasLow = FloatVector.zero(Lanes256.F);
+        FloatVector biasHigh = biasLow;
+        for (int m = 0; m < 4; m++) {
+            int from = src + 8 * m;
+            FloatVector b0 = FloatVector.fromArray(Lanes256.F, values, from);
+            FloatVector b1 = FloatVector.fromArray(Lanes256.F, values, from + 32);
+            FloatVector b2 = FloatVector.fromArray(Lanes256.F, values, from + 64);
+            FloatVector b3 = FloatVector.fromArray(Lanes256.F, values, from + 96);
+            FloatVector evenLow = EVEN_CHUNKS.selectFrom(b0, b2);
+            FloatVector evenHigh = EVEN_CHUNKS.selectFrom(b1, b3);
+            FloatVector oddLow = ODD_CHUNKS.selectFrom(b0, b2);
+            FloatVector oddHigh = ODD_CHUNKS.selectFrom(b1, b3);
+            int k = dst + 2 * m * QuadGroups.LANES;
+            evenLow.intoArray(tileValues, k);
+            evenHigh.intoArray(tileValues, k + 8);
+            oddLow.intoArray(tileValues, k + QuadGroups.LANES);
+            oddHigh.intoArray(tileValues, k + QuadGroups.LANES + 8);
+            biasLow = biasLow.add(evenLow).add(oddLow);
+            biasHigh = biasHigh.add(evenHigh).add(oddHigh);
         }
+        ((ShortVector) biasLow.mul(8f).convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quadBias, at);
+        ((ShortVector) biasHigh.mul(8f).convertShape(VectorOperators.F2S, Lanes256.S8, 0)).intoArray(quadBias, at + 8);
     }
 
     private void quantizeQ8KBlock(float[] x, int src, int dst, int block) {

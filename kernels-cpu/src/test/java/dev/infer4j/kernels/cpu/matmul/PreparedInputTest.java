@@ -1,9 +1,11 @@
 package dev.infer4j.kernels.cpu.matmul;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.infer4j.kernels.cpu.VectorWidth;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,40 @@ class PreparedInputTest {
         }
         x[7 + 768 + 5] = -1000f;
         return x;
+    }
+
+    /**
+     * Both vector widths fill every buffer identically, on rows of whole and incomplete groups of four blocks and
+     * on batches that are not a multiple of four tokens.
+     */
+    @Test
+    void bothVectorWidthsPrepareTheSameBuffers() {
+        Random random = new Random(5);
+        for (int cols : new int[] {1024, 352}) {
+            int stride = cols + 3;
+            int tokens = 5;
+            float[] x = activations(tokens, stride, random);
+            for (ActivationFormat format : new ActivationFormat[] {ActivationFormat.Q8_0, ActivationFormat.Q8_1}) {
+                PreparedInput wide = new PreparedInput(VectorWidth.W512)
+                        .prepare(format, x, 7, stride, tokens, cols);
+                PreparedInput narrow = new PreparedInput(VectorWidth.W256)
+                        .prepare(format, x, 7, stride, tokens, cols);
+                String what = format + " " + cols + " columns: ";
+                assertArrayEquals(wide.values(), narrow.values(), what + "values");
+                assertArrayEquals(wide.quants(), narrow.quants(), what + "quants");
+                assertArrayEquals(wide.scales(), narrow.scales(), what + "scales");
+                assertArrayEquals(wide.sums(), narrow.sums(), what + "sums");
+                assertArrayEquals(wide.quadQuants(), narrow.quadQuants(),
+                        what + "quad quants");
+                assertArrayEquals(wide.quadBias(), narrow.quadBias(), what + "quad bias");
+                assertArrayEquals(wide.quadScales(), narrow.quadScales(),
+                        what + "quad scales");
+                assertArrayEquals(wide.tileValues(), narrow.tileValues(),
+                        what + "tile values");
+                assertArrayEquals(wide.tileScales(), narrow.tileScales(),
+                        what + "tile scales");
+            }
+        }
     }
 
     @Test
