@@ -1,5 +1,6 @@
 package dev.infer4j.cli;
 
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.runtime.engine.Engine;
 import dev.infer4j.runtime.engine.EngineConfig;
 import dev.infer4j.runtime.engine.GenerationEvent;
@@ -152,7 +153,8 @@ final class GenerateCommand implements Callable<Integer> {
             int promptTokens = finished.usage().promptTokens();
             double ttftMs = firstToken < 0 ? 0 : (firstToken - start) / 1e6;
             double genMs = firstToken < 0 ? 0 : (end - firstToken) / 1e6;
-            err.printf("%nload time        = %10.2f ms%n", loadMs);
+            err.printf("%nload time        = %10.2f ms (cpu kernels: %d-bit vectors)%n", loadMs,
+                    VectorWidth.detected().bits());
             err.printf("prompt eval time = %10.2f ms / %5d tokens (%8.2f tokens per second)  [time to first token]%n",
                     ttftMs, promptTokens, promptTokens / Math.max(ttftMs, 1e-9) * 1000);
             err.printf("eval time        = %10.2f ms / %5d runs   (%8.2f tokens per second)%n", genMs,

@@ -1,6 +1,7 @@
 package dev.infer4j.bench.model;
 
 import dev.infer4j.bench.roofline.BandwidthProbe;
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.kv.KvCache;
 import dev.infer4j.runtime.kv.KvCacheSpec;
@@ -59,7 +60,10 @@ public final class ModelBenchRunner {
                         .measureGBps(PROBE_WARMUP_PASSES, PROBE_PASSES);
                 probeLoad = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             }
-            return new ModelBenchReport(path.toString(), loaded.weightTypes(), kernels.name(), settings.threads(),
+            // the CPU kernels' speed depends on which of their two vector widths this CPU runs
+            String backend = kernels.name().equals("cpu")
+                    ? "cpu, " + VectorWidth.detected().bits() + "-bit vectors" : kernels.name();
+            return new ModelBenchReport(path.toString(), loaded.weightTypes(), backend, settings.threads(),
                     WeightTraffic.of(model.weights(), model.config()), probe, probeLoad, single.prefill(),
                     single.decode(), batched, peer);
         }
