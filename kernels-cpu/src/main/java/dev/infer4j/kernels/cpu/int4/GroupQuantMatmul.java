@@ -2,6 +2,7 @@ package dev.infer4j.kernels.cpu.int4;
 
 import dev.infer4j.formats.int4.GroupQuantizedMatrix;
 import dev.infer4j.formats.int4.PackedLayout;
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.RangeTask;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
@@ -43,6 +44,10 @@ import java.util.Objects;
  * per-worker scratch row instead of a register, over the whole input range. Output rows past the last whole
  * vector block take a scalar path.
  *
+ * <p>The vector loops exist in two widths ({@link VectorWidth}): the 512-bit ones in this class, for AVX-512,
+ * and eight-lane twins in {@link GroupQuant256}, for AVX2, where 512-bit vectors run in the Vector API's Java
+ * fallback. Both give the same results bit for bit; the task splitting, tiling and chunk sums here serve both.
+ *
  * <p>Not thread-safe: one caller at a time (the step loop); the work is split over the pool's workers.
  */
 public final class GroupQuantMatmul implements RangeTask {
@@ -81,6 +86,8 @@ public final class GroupQuantMatmul implements RangeTask {
     private static final int REDUCE_ROWS = 256;
 
     private final WorkerPool pool;
+    /** Whether the 256-bit loops of {@link GroupQuant256} run instead of this class's 512-bit ones. */
+    private final boolean w256;
     private final float[][] scratch;
     /** Where {@link #touch} leaves its sums, so its reads are not optimized away; a line apart per worker. */
     private final int[] touched;
@@ -107,9 +114,18 @@ public final class GroupQuantMatmul implements RangeTask {
     private int callSlabStart;
     private int callSlabTokens;
 
-    /** A kernel splitting rows over {@code pool}. */
+    /** A kernel splitting rows over {@code pool}, in the vector width this CPU runs ({@link VectorWidth#detected()}). */
     public GroupQuantMatmul(WorkerPool pool) {
+        this(pool, VectorWidth.detected());
+    }
+
+    /**
+     * A kernel splitting rows over {@code pool}, in 256- or 512-bit vectors; the results are the same bit for bit,
+     * only the speed differs (a width wider than the CPU's registers runs a hundred times slower).
+     */
+    public GroupQuantMatmul(WorkerPool pool, VectorWidth width) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.w256 = Objects.requireNonNull(width, "width") == VectorWidth.W256;
         this.scratch = new float[pool.threads()][];
         this.touched = new int[16 * pool.threads()];
         for (int i = 0; i < scratch.length; i++) {
@@ -280,7 +296,25 @@ public final class GroupQuantMatmul implements RangeTask {
                 int t = callSlabStart + i;
                 int xBase = callXOffset + t * callXStride;
                 int outBase = (chunk * callSlabTokens + i) * rows;
-                if (whole > 0 && i >= tiled) {
+                if (whole > 0 && i >= tiled && w256) {
+                    if (!gptq) {
+                        GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials,
+                                outBase, work);
+                    } else if (fast4) {
+                        GroupQuant256.gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole,
+                                partials, outBase, work);
+                    } else {
+                        for (int k = 0; k < whole; k++) {
+                            if (w.consecutiveGroups()) {
+                                GroupQuant256.gptqBlock(m, callX, xBase, groupSums, t * groups, g0, g1, r0 + k * block,
+                                        partials, outBase, work);
+                            } else {
+                                GroupQuant256.gptqActOrderBlock(m, callX, xBase, groupSums, t * groups, r0 + k * block,
+                                        partials, outBase, work);
+                            }
+                        }
+                    }
+                } else if (whole > 0 && i >= tiled) {
                     if (!gptq) {
                         awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
@@ -387,6 +421,16 @@ public final class GroupQuantMatmul implements RangeTask {
                 int x3 = (t0 + Math.min(3, n - 1)) * cols;
                 for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
                     int c1 = Math.min(cols, c0 + gs);
+                    if (w256) {
+                        GroupQuant256.gptq4Tile(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, scaledX,
+                                x0 + c0, x1 + c0, x2 + c0, x3 + c0, work);
+                        for (int i = 0; i < n; i++) {
+                            int o = (chunk * callSlabTokens + i0 + i) * rows + r;
+                            GroupQuant256.gptqApply(m, g, r, GPTQ_BLOCK, work, GPTQ_BLOCK * i,
+                                    groupSums[(t0 + i) * groups + g], partials, o);
+                        }
+                        continue;
+                    }
                     gptq4Tile(qw, (c0 / 8) * rowBytes + 4L * r, rowBytes, (c1 - c0) / 8, scaledX, x0 + c0, x1 + c0,
                             x2 + c0, x3 + c0, work);
                     for (int i = 0; i < n; i++) {
@@ -518,6 +562,15 @@ public final class GroupQuantMatmul implements RangeTask {
                 for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
                     int c1 = Math.min(cols, c0 + gs);
                     long o = c0 * rowBytes + r / 2;
+                    if (w256) {
+                        GroupQuant256.awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, work);
+                        for (int i = 0; i < n; i++) {
+                            int out = (chunk * callSlabTokens + i0 + i) * rows + r;
+                            GroupQuant256.awqApply(m, g, r, groupSums[(t0 + i) * groups + g], work, AWQ_BLOCK * i,
+                                    TILE_TOKENS * AWQ_BLOCK, partials, out);
+                        }
+                        continue;
+                    }
                     awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, 0, work);
                     awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, 1, work);
                     for (int i = 0; i < n; i++) {
