@@ -18,6 +18,11 @@ final class KQuantScales {
     static final VectorMask<Integer> SECOND_WORD = VectorMask.fromLong(I, 0xFF00L);
     /** Per lane l, the shift that brings min {@code l/2} to the low byte of its packed word. */
     static final int[] MIN_SHIFTS = {0, 0, 8, 8, 16, 16, 24, 24, 0, 0, 8, 8, 16, 16, 24, 24};
+    /**
+     * {@link #MIN_SHIFTS} for an eight-lane (256-bit) int vector: one word's four mins, each twice. The 256-bit
+     * kernels shift the first word's mins and the second word's apart instead of blending them into one vector.
+     */
+    static final int[] MIN_SHIFTS_256 = {0, 0, 8, 8, 16, 16, 24, 24};
 
     private KQuantScales() {
     }
@@ -50,5 +55,18 @@ final class KQuantScales {
         IntVector m = IntVector.broadcast(I, mLow).blend(mHigh, SECOND_WORD)
                 .lanewise(VectorOperators.LSHR, IntVector.fromArray(I, MIN_SHIFTS, 0)).and(0xFF);
         return IntVector.fromArray(I, bsums, base).mul(m).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #minSum16} in 256-bit vectors, for the 256-bit kernels (a 512-bit vector on an AVX2 CPU runs in the
+     * Vector API's slow Java fallback): the sixteen 16-value sums as two vectors of eight, the first taking mins
+     * 0..3 from {@code mLow}, the second mins 4..7 from {@code mHigh}. Integer and exact, so the same sum.
+     */
+    static int minSum16W256(int[] bsums, int base, int mLow, int mHigh) {
+        IntVector shifts = IntVector.fromArray(Lanes256.I, MIN_SHIFTS_256, 0);
+        IntVector low = IntVector.broadcast(Lanes256.I, mLow).lanewise(VectorOperators.LSHR, shifts).and(0xFF);
+        IntVector high = IntVector.broadcast(Lanes256.I, mHigh).lanewise(VectorOperators.LSHR, shifts).and(0xFF);
+        return IntVector.fromArray(Lanes256.I, bsums, base).mul(low)
+                .add(IntVector.fromArray(Lanes256.I, bsums, base + 8).mul(high)).reduceLanes(VectorOperators.ADD);
     }
 }

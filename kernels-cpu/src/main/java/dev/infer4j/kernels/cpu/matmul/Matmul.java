@@ -62,6 +62,15 @@ public interface Matmul {
     static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
         if (width == VectorWidth.W256) {
             switch (weightType) {
+                case Q4_K -> {
+                    return new Q4_KMatmul256(pool);
+                }
+                case Q5_K -> {
+                    return new Q5_KMatmul256(pool);
+                }
+                case Q6_K -> {
+                    return new Q6_KMatmul256(pool);
+                }
                 default -> {
                     // not written for 256 bits yet: the 512-bit kernel below
                 }
