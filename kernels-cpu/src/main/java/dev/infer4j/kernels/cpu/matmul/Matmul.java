@@ -62,6 +62,10 @@ public interface Matmul {
     static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
         if (width == VectorWidth.W256) {
             switch (weightType) {
+                case F32 -> { return new F32Matmul256(pool); }
+                case F16 -> { return new F16Matmul256(pool); }
+                case BF16 -> { return new BF16Matmul256(pool); }
+                case Q8_0 -> { return new Q8_0Matmul256(pool); }
                 default -> {
                     // not written for 256 bits yet: the 512-bit kernel below
                 }
