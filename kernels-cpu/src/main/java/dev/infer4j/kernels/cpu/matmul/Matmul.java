@@ -62,6 +62,18 @@ public interface Matmul {
     static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
         if (width == VectorWidth.W256) {
             switch (weightType) {
+                case F32 -> {
+                    return new F32Matmul256(pool);
+                }
+                case F16 -> {
+                    return new F16Matmul256(pool);
+                }
+                case BF16 -> {
+                    return new BF16Matmul256(pool);
+                }
+                case Q8_0 -> {
+                    return new Q8_0Matmul256(pool);
+                }
                 case Q4_K -> {
                     return new Q4_KMatmul256(pool);
                 }

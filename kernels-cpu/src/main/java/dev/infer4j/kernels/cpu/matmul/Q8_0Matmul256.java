@@ -1,0 +1,183 @@
+package dev.infer4j.kernels.cpu.matmul;
+
+import static dev.infer4j.kernels.cpu.matmul.Lanes.half;
+import static dev.infer4j.kernels.cpu.matmul.Lanes.shorts;
+import static dev.infer4j.kernels.cpu.matmul.Lanes256.F;
+import static dev.infer4j.kernels.cpu.matmul.Lanes256.S16;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+
+import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.VectorWidth;
+import dev.infer4j.kernels.cpu.parallel.WorkerPool;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+
+/**
+ * {@link Q8_0Matmul} for 256-bit registers (AVX2), giving its results bit for bit. The block's sixteen 16-bit
+ * products {@code p_j = w_j·a_j + w_{j+16}·a_{j+16}} already fill one 256-bit short vector, so the integer work is
+ * the 512-bit kernel's; only the float side splits its sixteen lanes over two eight-lane vectors.
+ *
+ * <p>The split is into even and odd lanes, not low and high: the short vector read as eight ints holds
+ * {@code p_2k} in the low and {@code p_2k+1} in the high half of int {@code k}, so two shifts give each as an
+ * int (exact), where taking lanes 8–15 of a short vector ({@code convertShape(S2F, F, 1)}) slices and
+ * rearranges it, which C2 did not compile to registers here (the kernel allocated 1.6 MB per 2048×2048
+ * product). Each float lane gets the 512-bit kernel's value and fused multiply-add by {@code dx·dy}, block
+ * after block, and {@link #sumEvenOdd} adds the sixteen lanes in {@link Lanes#sum}'s tree, so the results are
+ * the same bits. The conversions are written out in the loops rather than called through
+ * {@link Lanes256#floats}: in {@link #dot4} C2 ran out of its inlining node budget before reaching that helper
+ * and boxed the vectors it passed (48 MiB allocated per four-token product).
+ *
+ * <p>For eight or more tokens it decodes rows exactly as {@link Q8_0Matmul} does and runs
+ * {@link DecodedTile256}, the 256-bit twin of {@link DecodedTile}. On the AVX2 machine this was written on (Zen 3)
+ * that tile did not pay: per block, row and token it issues six float multiplies and multiply-adds (three per
+ * eight lanes) to the two FMA ports, where {@link #dot4} issues two and does its products with 16-bit integer
+ * multiplies and shifts on other ports. Same-JVM, 2048×2048, two threads, {@link #minTokens} raised past every
+ * batch ran 1.3x faster at 8 tokens and 1.5x at 32. The tile is kept to mirror the 512-bit kernel's paths until
+ * that is measured on other AVX2 machines.
+ */
+final class Q8_0Matmul256 extends BlockMatmul implements RowDecoder {
+
+    private static final int BLOCK_BYTES = 34;
+
+    Q8_0Matmul256(WorkerPool pool) {
+        super(GgmlType.Q8_0, ActivationFormat.Q8_0, pool, VectorWidth.W256);
+    }
+
+    @Override
+    float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
+        int cols = in.cols();
+        int nb = cols / 32;
+        short[] a = in.quants();
+        float[] ds = in.scales();
+        int q = token * cols;
+        int d = token * nb;
+        FloatVector even = FloatVector.zero(F);
+        FloatVector odd = FloatVector.zero(F);
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            IntVector p = shorts(w, o + 2).mul(ShortVector.fromArray(S16, a, q + 32 * b))
+                    .add(shorts(w, o + 18).mul(ShortVector.fromArray(S16, a, q + 32 * b + 16))).reinterpretAsInts();
+            FloatVector s = FloatVector.broadcast(F, half(w, o) * ds[d + b]);
+            even = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(s, even);
+            odd = ((FloatVector) p.lanewise(ASHR, 16).convert(I2F, 0)).fma(s, odd);
+        }
+        even.intoArray(lanes, 0);
+        odd.intoArray(lanes, 8);
+        return sumEvenOdd(lanes, 0);
+    }
+
+    /**
+     * {@link #dot}'s arithmetic for each of four tokens: eight accumulators, which with the two weight vectors fit
+     * AVX2's sixteen registers.
+     */
+    @Override
+    void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
+              float[] lanes) {
+        int cols = in.cols();
+        int nb = cols / 32;
+        short[] a = in.quants();
+        float[] ds = in.scales();
+        int q0 = token * cols;
+        int d0 = token * nb;
+        FloatVector even0 = FloatVector.zero(F);
+        FloatVector odd0 = even0;
+        FloatVector even1 = even0;
+        FloatVector odd1 = even0;
+        FloatVector even2 = even0;
+        FloatVector odd2 = even0;
+        FloatVector even3 = even0;
+        FloatVector odd3 = even0;
+        long o = rowOffset;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float dx = half(w, o);
+            ShortVector wl = shorts(w, o + 2);
+            ShortVector wh = shorts(w, o + 18);
+            int q = q0 + b * 32;
+            int d = d0 + b;
+            IntVector p = wl.mul(ShortVector.fromArray(S16, a, q)).add(wh.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .reinterpretAsInts();
+            FloatVector s = FloatVector.broadcast(F, dx * ds[d]);
+            even0 = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(s, even0);
+            odd0 = ((FloatVector) p.lanewise(ASHR, 16).convert(I2F, 0)).fma(s, odd0);
+            q += cols;
+            d += nb;
+            p = wl.mul(ShortVector.fromArray(S16, a, q)).add(wh.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .reinterpretAsInts();
+            s = FloatVector.broadcast(F, dx * ds[d]);
+            even1 = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(s, even1);
+            odd1 = ((FloatVector) p.lanewise(ASHR, 16).convert(I2F, 0)).fma(s, odd1);
+            q += cols;
+            d += nb;
+            p = wl.mul(ShortVector.fromArray(S16, a, q)).add(wh.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .reinterpretAsInts();
+            s = FloatVector.broadcast(F, dx * ds[d]);
+            even2 = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(s, even2);
+            odd2 = ((FloatVector) p.lanewise(ASHR, 16).convert(I2F, 0)).fma(s, odd2);
+            q += cols;
+            d += nb;
+            p = wl.mul(ShortVector.fromArray(S16, a, q)).add(wh.mul(ShortVector.fromArray(S16, a, q + 16)))
+                    .reinterpretAsInts();
+            s = FloatVector.broadcast(F, dx * ds[d]);
+            even3 = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).fma(s, even3);
+            odd3 = ((FloatVector) p.lanewise(ASHR, 16).convert(I2F, 0)).fma(s, odd3);
+        }
+        even0.intoArray(lanes, 0);
+        odd0.intoArray(lanes, 8);
+        out[outIndex] = sumEvenOdd(lanes, 0);
+        even1.intoArray(lanes, 0);
+        odd1.intoArray(lanes, 8);
+        out[outIndex + outStride] = sumEvenOdd(lanes, 0);
+        even2.intoArray(lanes, 0);
+        odd2.intoArray(lanes, 8);
+        out[outIndex + 2 * outStride] = sumEvenOdd(lanes, 0);
+        even3.intoArray(lanes, 0);
+        odd3.intoArray(lanes, 8);
+        out[outIndex + 3 * outStride] = sumEvenOdd(lanes, 0);
+    }
+
+    /**
+     * {@link Lanes#sum} of the 512-bit kernel's sixteen lanes, stored as this kernel keeps them: lane {@code 2k}
+     * at {@code lanes[o + k]}, lane {@code 2k+1} at {@code lanes[o + 8 + k]}. The same additions in the same
+     * tree (lane {@code i} with {@code i+8}, then +4, +2, +1), only read from where the lanes are.
+     */
+    private static float sumEvenOdd(float[] lanes, int o) {
+        float s0 = lanes[o] + lanes[o + 4];
+        float s1 = lanes[o + 8] + lanes[o + 12];
+        float s2 = lanes[o + 1] + lanes[o + 5];
+        float s3 = lanes[o + 9] + lanes[o + 13];
+        float s4 = lanes[o + 2] + lanes[o + 6];
+        float s5 = lanes[o + 10] + lanes[o + 14];
+        float s6 = lanes[o + 3] + lanes[o + 7];
+        float s7 = lanes[o + 11] + lanes[o + 15];
+        return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
+    }
+
+    /**
+     * {@link Q8_0Matmul#decodeRow}'s values and layout, eight bytes at a time: the 32 signed bytes as floats, and
+     * the F16 scale.
+     */
+    @Override
+    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
+                          int scalesAt) {
+        long o = rowOffset;
+        for (int b = 0; b < cols / 32; b++, o += BLOCK_BYTES) {
+            int at = valuesAt + 32 * b;
+            scales[scalesAt + b] = half(w, o);
+            Lanes256.floats(Lanes256.bytes(w, o + 2)).intoArray(values, at);
+            Lanes256.floats(Lanes256.bytes(w, o + 10)).intoArray(values, at + 8);
+            Lanes256.floats(Lanes256.bytes(w, o + 18)).intoArray(values, at + 16);
+            Lanes256.floats(Lanes256.bytes(w, o + 26)).intoArray(values, at + 24);
+        }
+    }
+
+    /** The decoded rows through {@link DecodedTile256}. */
+    @Override
+    void twoRowsFourTokens(float[] values, float[] scales, int row, PreparedInput in, int token, float[] out,
+                           int outIndex, int outStride, float[] lanes) {
+        DecodedTile256.twoRowsFourTokens(values, scales, row, in, token, out, outIndex, outStride, lanes);
+    }
+}
