@@ -34,10 +34,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
     private final ActivationFormat format;
     private final WorkerPool pool;
     private final PreparedInput ownInput;
-    /**
-     * Per worker, room for the lanes kernels store for {@link Lanes#sum}: up to eight sixteen-lane results at once
-     * ({@link DecodedTile256} leaves all eight of its tile's there); padded so workers never share a cache line.
-     */
+    /** Per worker, room for the lanes of one vector ({@link Lanes#sum}); padded so workers never share a cache line. */
     private final float[][] laneScratch;
     /** Per worker, a task's rows decoded by a {@link RowDecoder}: values, then block scales. */
     private final float[][] decodedValues;
@@ -65,7 +62,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         this.type = type;
         this.format = format;
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.laneScratch = new float[pool.threads()][8 * Lanes.LANES];
+        this.laneScratch = new float[pool.threads()][4 * Lanes.LANES];
         this.decodedValues = new float[pool.threads()][0];
         this.decodedScales = new float[pool.threads()][0];
         this.tokenScratch = new float[pool.threads()][2][0];
@@ -183,9 +180,10 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
 
     /**
      * One task's rows through the decoder's float tile, decoded once. A decoder with a tile of its own over whole
-     * batches ({@link RowDecoder#multiplyDecoded}, Q4_0's) takes them there. Otherwise {@link #twoRowsFourTokens}
-     * takes two rows by four tokens; an odd last row and the last tokens short of four take {@link #dot4} and
-     * {@link #dot}, which give the same values.
+     * batches ({@link RowDecoder#multiplyDecoded}, Q4_0's) takes them there. {@link DecodedTile} takes two rows by
+     * four tokens; an
+     * odd last row and the last tokens short of four take {@link #dot4} and {@link #dot}, which give the same
+     * values.
      */
     private void runDecoded(RowDecoder decoder, int task, MemorySegment w, long rowBytes, PreparedInput in,
                             float[] out, int outOffset, int outStride, int worker) {
@@ -209,7 +207,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
             int at = outOffset + t * outStride;
             for (int r = r0; r < pairs; r += 2) {
-                twoRowsFourTokens(values, scales, r - r0, in, t, out, at + r, outStride, lanes);
+                DecodedTile.twoRowsFourTokens(values, scales, r - r0, in, t, out, at + r, outStride, lanes);
             }
             if (pairs < r1) {
                 dot4(w, pairs * rowBytes, in, t, out, at + pairs, outStride, lanes);
@@ -220,17 +218,6 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
                 out[outOffset + t * outStride + r] = dot(w, r * rowBytes, in, t, lanes);
             }
         }
-    }
-
-    /**
-     * A {@link RowDecoder}'s decoded rows {@code row} and {@code row+1} times tokens {@code token..token+3}, as
-     * {@link DecodedTile#twoRowsFourTokens} (whose arguments these are) computes them with 512-bit vectors. A
-     * 256-bit decoder overrides this with its own tile ({@link DecodedTile256}); the call is made once per tile,
-     * not per block, so it costs nothing to dispatch.
-     */
-    void twoRowsFourTokens(float[] values, float[] scales, int row, PreparedInput in, int token, float[] out,
-                           int outIndex, int outStride, float[] lanes) {
-        DecodedTile.twoRowsFourTokens(values, scales, row, in, token, out, outIndex, outStride, lanes);
     }
 
     /**

@@ -14,6 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * every lane sees the same operations in the same order; it stores the low vector at {@code lanes[o]} and the
  * high one at {@code lanes[o + 8]} and reduces them with {@link Lanes#sum}, the same tree. Its results are thus
  * the 512-bit kernel's, bit for bit ({@code VectorWidthParityTest}).
+ *
+ * <p>Lanes 8–15 of a sixteen-short vector are not to be taken with {@code convertShape(S2F, F, 1)}: C2 did not
+ * compile that slice to registers on AVX2 and the kernel boxed (1.6 MB per 2048×2048 Q8_0 product). Read the
+ * shorts as eight ints and shift instead (even lanes {@code (v << 16) >> 16}, odd lanes {@code v >> 16}).
  */
 final class Lanes256 {
 
@@ -44,11 +48,6 @@ final class Lanes256 {
     /** Integer lanes as floats (exact below 2<sup>24</sup>). */
     static FloatVector floats(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    /** Lanes {@code 8·part .. 8·part+7} of sixteen 16-bit lanes, as floats (exact). */
-    static FloatVector floats(ShortVector v, int part) {
-        return (FloatVector) v.convertShape(VectorOperators.S2F, F, part);
     }
 
     /** Eight F16 values at {@code offset} as floats, by {@link Lanes#halfFloats}'s exact bit moves. */

@@ -31,15 +31,14 @@ import jdk.incubator.vector.ShortVector;
  * {@link Lanes256#floats}: in {@link #dot4} C2 ran out of its inlining node budget before reaching that helper
  * and boxed the vectors it passed (48 MiB allocated per four-token product).
  *
- * <p>For eight or more tokens it decodes rows exactly as {@link Q8_0Matmul} does and runs
- * {@link DecodedTile256}, the 256-bit twin of {@link DecodedTile}. On the AVX2 machine this was written on (Zen 3)
- * that tile did not pay: per block, row and token it issues six float multiplies and multiply-adds (three per
- * eight lanes) to the two FMA ports, where {@link #dot4} issues two and does its products with 16-bit integer
- * multiplies and shifts on other ports. Same-JVM, 2048×2048, two threads, {@link #minTokens} raised past every
- * batch ran 1.3x faster at 8 tokens and 1.5x at 32. The tile is kept to mirror the 512-bit kernel's paths until
- * that is measured on other AVX2 machines.
+ * <p>Unlike {@link Q8_0Matmul} it has no decoded float tile for eight or more tokens: every batch goes four tokens
+ * at a time through {@link #dot4}, which gives the tile's values anyway. A 256-bit twin of {@link DecodedTile} was
+ * written and held bit for bit, but on the AVX2 machine it was written on (Zen 3) it issued six float multiplies
+ * and multiply-adds per block, row and token to the two FMA ports where {@link #dot4} issues two and does its
+ * products in 16-bit integer lanes on other ports. Same-JVM, 2048×2048, two threads, the kernel without the tile
+ * ran 1.30x faster at 8 tokens and 1.47x at 32 (a second run: 1.22x and 1.23x).
  */
-final class Q8_0Matmul256 extends BlockMatmul implements RowDecoder {
+final class Q8_0Matmul256 extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 34;
 
@@ -154,30 +153,5 @@ final class Q8_0Matmul256 extends BlockMatmul implements RowDecoder {
         float s6 = lanes[o + 3] + lanes[o + 7];
         float s7 = lanes[o + 11] + lanes[o + 15];
         return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
-    }
-
-    /**
-     * {@link Q8_0Matmul#decodeRow}'s values and layout, eight bytes at a time: the 32 signed bytes as floats, and
-     * the F16 scale.
-     */
-    @Override
-    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
-                          int scalesAt) {
-        long o = rowOffset;
-        for (int b = 0; b < cols / 32; b++, o += BLOCK_BYTES) {
-            int at = valuesAt + 32 * b;
-            scales[scalesAt + b] = half(w, o);
-            Lanes256.floats(Lanes256.bytes(w, o + 2)).intoArray(values, at);
-            Lanes256.floats(Lanes256.bytes(w, o + 10)).intoArray(values, at + 8);
-            Lanes256.floats(Lanes256.bytes(w, o + 18)).intoArray(values, at + 16);
-            Lanes256.floats(Lanes256.bytes(w, o + 26)).intoArray(values, at + 24);
-        }
-    }
-
-    /** The decoded rows through {@link DecodedTile256}. */
-    @Override
-    void twoRowsFourTokens(float[] values, float[] scales, int row, PreparedInput in, int token, float[] out,
-                           int outIndex, int outStride, float[] lanes) {
-        DecodedTile256.twoRowsFourTokens(values, scales, row, in, token, out, outIndex, outStride, lanes);
     }
 }
