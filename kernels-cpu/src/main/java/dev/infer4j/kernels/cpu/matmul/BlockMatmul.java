@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 abstract sealed class BlockMatmul implements Matmul, RangeTask
         permits F32Matmul, F16Matmul, BF16Matmul, Q8_0Matmul, Q4_0Matmul, Q4_1Matmul, Q5_0Matmul, Q5_1Matmul,
-        IQ4_NLMatmul, Q2_KMatmul, Q3_KMatmul, Q4_KMatmul, Q5_KMatmul, Q6_KMatmul {
+        IQ4_NLMatmul, Q2_KMatmul, Q3_KMatmul, Q4_KMatmul, Q5_KMatmul, Q6_KMatmul, Q4_0Matmul256 {
 
     /** Tokens sharing one pass over a weight row. */
     static final int TILE_TOKENS = 4;

@@ -62,6 +62,9 @@ public interface Matmul {
     static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
         if (width == VectorWidth.W256) {
             switch (weightType) {
+                case Q4_0 -> {
+                    return new Q4_0Matmul256(pool);
+                }
                 default -> {
                     // not written for 256 bits yet: the 512-bit kernel below
                 }
