@@ -83,6 +83,9 @@ public interface Matmul {
                 case Q6_K -> {
                     return new Q6_KMatmul256(pool);
                 }
+                case Q4_0 -> {
+                    return new Q4_0Matmul256(pool);
+                }
                 default -> {
                     // not written for 256 bits yet: the 512-bit kernel below
                 }
