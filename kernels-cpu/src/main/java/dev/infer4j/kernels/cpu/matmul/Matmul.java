@@ -83,6 +83,24 @@ public interface Matmul {
                 case Q6_K -> {
                     return new Q6_KMatmul256(pool);
                 }
+                case Q4_1 -> {
+                    return new Q4_1Matmul256(pool);
+                }
+                case Q5_0 -> {
+                    return new Q5_0Matmul256(pool);
+                }
+                case Q5_1 -> {
+                    return new Q5_1Matmul256(pool);
+                }
+                case IQ4_NL -> {
+                    return new IQ4_NLMatmul256(pool);
+                }
+                case Q2_K -> {
+                    return new Q2_KMatmul256(pool);
+                }
+                case Q3_K -> {
+                    return new Q3_KMatmul256(pool);
+                }
                 default -> {
                     // not written for 256 bits yet: the 512-bit kernel below
                 }
