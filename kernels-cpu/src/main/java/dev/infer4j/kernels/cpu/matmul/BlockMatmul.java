@@ -16,8 +16,8 @@ import java.util.Objects;
 abstract sealed class BlockMatmul implements Matmul, RangeTask
         permits F32Matmul, F16Matmul, BF16Matmul, Q8_0Matmul, Q4_0Matmul, Q4_1Matmul, Q5_0Matmul, Q5_1Matmul,
         IQ4_NLMatmul, Q2_KMatmul, Q3_KMatmul, Q4_KMatmul, Q5_KMatmul, Q6_KMatmul,
-        F32Matmul256, F16Matmul256, BF16Matmul256, Q8_0Matmul256, Q4_0Matmul256, Q4_KMatmul256, Q5_KMatmul256,
-        Q6_KMatmul256 {
+        F32Matmul256, F16Matmul256, BF16Matmul256, Q8_0Matmul256, Q4_0Matmul256, Q4_1Matmul256, Q5_0Matmul256,
+        Q5_1Matmul256, IQ4_NLMatmul256, Q2_KMatmul256, Q3_KMatmul256, Q4_KMatmul256, Q5_KMatmul256, Q6_KMatmul256 {
 
     /** Tokens sharing one pass over a weight row. */
     static final int TILE_TOKENS = 4;

@@ -54,60 +54,51 @@ public interface Matmul {
 
     /**
      * The kernel for {@code weightType} written for {@code width}'s registers. Both widths give the same results
-     * bit for bit; a type not yet written for 256 bits gets its 512-bit kernel, which is right but slow on an
-     * AVX2 CPU.
+     * bit for bit ({@code VectorWidthParityTest}).
      *
      * @throws IllegalArgumentException for a type without a kernel (the message lists the supported ones)
      */
     static Matmul of(GgmlType weightType, WorkerPool pool, VectorWidth width) {
-        if (width == VectorWidth.W256) {
-            switch (weightType) {
-                case F32 -> {
-                    return new F32Matmul256(pool);
-                }
-                case F16 -> {
-                    return new F16Matmul256(pool);
-                }
-                case BF16 -> {
-                    return new BF16Matmul256(pool);
-                }
-                case Q8_0 -> {
-                    return new Q8_0Matmul256(pool);
-                }
-                case Q4_K -> {
-                    return new Q4_KMatmul256(pool);
-                }
-                case Q5_K -> {
-                    return new Q5_KMatmul256(pool);
-                }
-                case Q6_K -> {
-                    return new Q6_KMatmul256(pool);
-                }
-                case Q4_0 -> {
-                    return new Q4_0Matmul256(pool);
-                }
-                default -> {
-                    // not written for 256 bits yet: the 512-bit kernel below
-                }
-            }
-        }
-        return switch (weightType) {
-            case F32 -> new F32Matmul(pool);
-            case F16 -> new F16Matmul(pool);
-            case BF16 -> new BF16Matmul(pool);
-            case Q8_0 -> new Q8_0Matmul(pool);
-            case Q4_0 -> new Q4_0Matmul(pool);
-            case Q4_1 -> new Q4_1Matmul(pool);
-            case Q5_0 -> new Q5_0Matmul(pool);
-            case Q5_1 -> new Q5_1Matmul(pool);
-            case IQ4_NL -> new IQ4_NLMatmul(pool);
-            case Q2_K -> new Q2_KMatmul(pool);
-            case Q3_K -> new Q3_KMatmul(pool);
-            case Q4_K -> new Q4_KMatmul(pool);
-            case Q5_K -> new Q5_KMatmul(pool);
-            case Q6_K -> new Q6_KMatmul(pool);
-            default -> throw new IllegalArgumentException("no matmul kernel for weight type " + weightType
-                    + "; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K");
+        return switch (width) {
+            case W512 -> switch (weightType) {
+                case F32 -> new F32Matmul(pool);
+                case F16 -> new F16Matmul(pool);
+                case BF16 -> new BF16Matmul(pool);
+                case Q8_0 -> new Q8_0Matmul(pool);
+                case Q4_0 -> new Q4_0Matmul(pool);
+                case Q4_1 -> new Q4_1Matmul(pool);
+                case Q5_0 -> new Q5_0Matmul(pool);
+                case Q5_1 -> new Q5_1Matmul(pool);
+                case IQ4_NL -> new IQ4_NLMatmul(pool);
+                case Q2_K -> new Q2_KMatmul(pool);
+                case Q3_K -> new Q3_KMatmul(pool);
+                case Q4_K -> new Q4_KMatmul(pool);
+                case Q5_K -> new Q5_KMatmul(pool);
+                case Q6_K -> new Q6_KMatmul(pool);
+                default -> throw unsupported(weightType);
+            };
+            case W256 -> switch (weightType) {
+                case F32 -> new F32Matmul256(pool);
+                case F16 -> new F16Matmul256(pool);
+                case BF16 -> new BF16Matmul256(pool);
+                case Q8_0 -> new Q8_0Matmul256(pool);
+                case Q4_0 -> new Q4_0Matmul256(pool);
+                case Q4_1 -> new Q4_1Matmul256(pool);
+                case Q5_0 -> new Q5_0Matmul256(pool);
+                case Q5_1 -> new Q5_1Matmul256(pool);
+                case IQ4_NL -> new IQ4_NLMatmul256(pool);
+                case Q2_K -> new Q2_KMatmul256(pool);
+                case Q3_K -> new Q3_KMatmul256(pool);
+                case Q4_K -> new Q4_KMatmul256(pool);
+                case Q5_K -> new Q5_KMatmul256(pool);
+                case Q6_K -> new Q6_KMatmul256(pool);
+                default -> throw unsupported(weightType);
+            };
         };
+    }
+
+    private static IllegalArgumentException unsupported(GgmlType weightType) {
+        return new IllegalArgumentException("no matmul kernel for weight type " + weightType
+                + "; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K");
     }
 }
