@@ -48,6 +48,10 @@ public class GroupQuantBenchmark {
     @Param({"Q4_0", "GPTQ4_G128", "AWQ4_G128"})
     public String format;
 
+    /** {@code detected}, {@code 256} or {@code 512}: which of the kernels' two vector widths to time. */
+    @Param({"detected"})
+    public String width;
+
     @Param({"1", "4", "8", "32"})
     public int tokens;
 
@@ -85,7 +89,7 @@ public class GroupQuantBenchmark {
                 q40[i] = arena.allocate(matrixBytes, 64);
                 q40[i].copyFrom(MemorySegment.ofArray(packed));
             }
-            q40Matmul = Matmul.of(GgmlType.Q4_0, pool);
+            q40Matmul = Matmul.of(GgmlType.Q4_0, pool, VectorWidths.parse(width));
         } else {
             PackedMatrix p = format.startsWith("GPTQ") ? GptqPacker.pack(w, ROWS, COLS, 4, 128, false, null, true)
                     : AwqPacker.pack(w, ROWS, COLS, 128);
@@ -97,7 +101,7 @@ public class GroupQuantBenchmark {
                 grouped[i] = GroupQuantWeight.of(new GroupQuantizedMatrix(m.name(), m.layout(), m.bits(), m.rows(),
                         m.cols(), m.groupSize(), m.zeroOffset(), m.qweight(), m.qzeros(), m.scales(), null));
             }
-            groupMatmul = new GroupQuantMatmul(pool);
+            groupMatmul = new GroupQuantMatmul(pool, VectorWidths.parse(width));
         }
     }
 

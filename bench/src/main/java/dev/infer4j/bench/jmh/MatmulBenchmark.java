@@ -45,6 +45,10 @@ public class MatmulBenchmark {
     @Param({"2048x2048", "5632x2048", "32000x2048"})
     public String shape;
 
+    /** {@code detected}, {@code 256} or {@code 512}: which of the kernels' two vector widths to time. */
+    @Param({"detected"})
+    public String width;
+
     @Param({"1", "32"})
     public int tokens;
 
@@ -82,7 +86,7 @@ public class MatmulBenchmark {
             x[i] = (float) random.nextGaussian();
         }
         out = new float[tokens * rows];
-        matmul = Matmul.of(t, pool);
+        matmul = Matmul.of(t, pool, VectorWidths.parse(width));
     }
 
     /** Releases the memory and the pool. */

@@ -26,6 +26,16 @@
  * consolidation is welcome when a same-run benchmark shows it costs nothing and {@code BatchInvarianceTest}
  * stays green.
  *
+ * <p>Every kernel exists twice: for 512-bit registers ({@code Q4_0Matmul}, sixteen float lanes) and for 256-bit
+ * ones ({@code Q4_0Matmul256}, eight), picked by {@link dev.infer4j.kernels.cpu.VectorWidth}. A 256-bit twin keeps
+ * its 512-bit kernel's sixteen float lanes as two vectors of eight with the same operations in the same order, so
+ * both give the same bits ({@code VectorWidthParityTest}); its integer work may be organised differently, since
+ * integer sums are exact. AVX2 shapes that work: it has sixteen registers, not thirty-two (tiles walk fewer rows
+ * or tokens at a time); lanes 8–15 of a short vector taken with {@code convertShape(..., part 1)}, 16-bit
+ * {@code selectFrom} and per-lane 16-bit shifts are emulated slowly or, past C2's node budget, boxed, so the
+ * twins read shorts as ints and shift, permute 32-bit lanes, or load twice instead. Q8_0's decoded float tile
+ * has no 256-bit twin: on Zen 3 its four-token kernel was faster at every batch size.
+ *
  * <p>Depends on the JDK, {@code jdk.incubator.vector}, {@code formats} (for {@code GgmlType}) and
  * {@link dev.infer4j.kernels.cpu.parallel}. Knows nothing of models.
  */
