@@ -11,7 +11,6 @@ import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -43,12 +42,14 @@ import jdk.incubator.vector.VectorShuffle;
  * blend and one permute per float half place them and a shift pair sign-extends them into
  * {@link Lanes#halfFloats}'s bit moves, giving the same float as the 512-bit kernel's short rearrange.
  *
- * <p>{@link #decodeRow} writes {@link FoldedTile}'s layout (so the decoded rows are the 512-bit kernel's, float
- * for float) for {@link FoldedTile256}: a half-vector of a group's eight lanes is four bytes of each of two
- * blocks, i.e. two ints, which an int permute broadcasts and per-lane variable shifts take apart into nibbles,
- * in place of the 512-bit kernel's 64-byte two-source byte permute.
+ * <p>Unlike {@link Q4_0Matmul} it has no decoded float tile for eight or more tokens: every batch goes four
+ * tokens at a time through {@link #dot4}, which gives the tile's values anyway. A 256-bit twin of
+ * {@link FoldedTile} was written and held bit for bit, but with AVX2's sixteen registers it could keep only half
+ * a row's group in registers and streamed the activations past it. Same-JVM on Zen 3, two threads, weights
+ * streamed from memory, the kernel without the tile ran faster at every batch size tried: 1.24–1.27x at 8
+ * tokens, 1.25x at 16, 1.10x and 1.27x at 32 (2048 and 5632 rows), 1.13x at 64 and 128.
  */
-final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
+final class Q4_0Matmul256 extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 18;
     private static final int GROUP_BYTES = QuadGroups.BLOCKS * BLOCK_BYTES;
@@ -79,22 +80,6 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
     private static final VectorShuffle<Integer> HIGH_SCALES = VectorShuffle.fromValues(I, 4, 4, 4, 4, 7, 7, 7, 7);
     /** Ints 4..7 of a blend come from the second operand. */
     private static final VectorMask<Integer> UPPER_INTS = VectorMask.fromLong(I, 0xF0L);
-    /** For {@link #decodeRow}: lane l's low nibble of its broadcast int is {@code 8·(l mod 4)} bits up. */
-    private static final IntVector LOW_NIBBLE_SHIFT = IntVector.fromArray(I, new int[] {0, 8, 16, 24, 0, 8, 16, 24}, 0);
-    private static final IntVector HIGH_NIBBLE_SHIFT =
-            IntVector.fromArray(I, new int[] {4, 12, 20, 28, 4, 12, 20, 28}, 0);
-    /** For {@link #decodeRow}: chunk {@code t} broadcasts int {@code t} of each block's four to lanes 0–3 and 4–7. */
-    private static final VectorShuffle<Integer>[] CHUNKS = chunks();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Integer>[] chunks() {
-        VectorShuffle<Integer>[] chunks = new VectorShuffle[4];
-        for (int t = 0; t < 4; t++) {
-            chunks[t] = VectorShuffle.fromValues(I, t, t, t, t, 4 + t, 4 + t, 4 + t, 4 + t);
-        }
-        return chunks;
-    }
-
     Q4_0Matmul256(WorkerPool pool) {
         super(GgmlType.Q4_0, ActivationFormat.Q8_0, pool, VectorWidth.W256);
     }
@@ -334,91 +319,5 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         acc3.intoArray(lanes, 0);
         acc3h.intoArray(lanes, HIGH);
         out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0);
-    }
-
-    @Override
-    public boolean multiplyDecoded(float[] values, float[] scales, int rows, PreparedInput in, float[][] scratch,
-                                   float[] out, int outIndex, int outStride) {
-        FoldedTile256.rows(values, valuesPerRow(in.cols()), scales, scalesPerRow(in.cols()), rows, in, scratch[0],
-                scratch[1], out, outIndex, outStride);
-        return true;
-    }
-
-    @Override
-    public int tileScratch() {
-        return FoldedTile.TOKENS_PER_PASS * QuadGroups.LANES;
-    }
-
-    @Override
-    public int valuesPerRow(int cols) {
-        return QuadGroups.groups(cols) * FoldedTile.GROUP_VALUES;
-    }
-
-    @Override
-    public int scalesPerRow(int cols) {
-        return QuadGroups.groups(cols) * QuadGroups.LANES;
-    }
-
-    /**
-     * The row in {@link FoldedTile}'s layout, as {@link Q4_0Matmul#decodeRow} writes it: per group, vector
-     * {@code t} lane {@code l} is weight {@code (l mod 4) + 4t} of the lane's block (a low nibble for
-     * {@code t < 4}, a high one after), minus 8; and each lane's block scale.
-     *
-     * <p>Lanes {@code 0..7} of vector {@code t} are bytes {@code 4t..4t+3} of blocks 0 and 2, that is nibble int
-     * {@code t} of each; lanes {@code 8..15} the same of blocks 1 and 3. Two 32-byte reads per pair of blocks,
-     * blended, hold both blocks' four nibble ints in lanes 0–3 and 4–7; a permute broadcasts int {@code t} of
-     * each to its four lanes and a per-lane shift by {@code 8·(l mod 4)} (plus 4 for the high nibble) brings the
-     * lane's nibble down. No read passes the group's last byte. The nibbles of a last, incomplete group are
-     * placed one by one and its absent blocks decode as zeros.
-     */
-    @Override
-    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
-                          int scalesAt) {
-        int full = cols / 32 / QuadGroups.BLOCKS;
-        long o = rowOffset;
-        int v = valuesAt;
-        int s = scalesAt;
-        for (int g = 0; g < full; g++, o += GROUP_BYTES, v += FoldedTile.GROUP_VALUES, s += QuadGroups.LANES) {
-            // blocks 0 and 2: nibbles at bytes 2 and 38 (ints 0..3 of a read at 2, ints 4..7 of one at 22)
-            IntVector even = IntVector.fromMemorySegment(I, w, o + 2, LE)
-                    .blend(IntVector.fromMemorySegment(I, w, o + 22, LE), UPPER_INTS);
-            // blocks 1 and 3: nibbles at bytes 20 and 56
-            IntVector odd = IntVector.fromMemorySegment(I, w, o + 20, LE)
-                    .blend(IntVector.fromMemorySegment(I, w, o + 40, LE), UPPER_INTS);
-            // a loop, not written out: four copies pass C2's inlining budget and leave vector calls out of line
-            for (int t = 0; t < 4; t++) {
-                VectorShuffle<Integer> chunk = CHUNKS[t];
-                IntVector e = even.rearrange(chunk);
-                IntVector d = odd.rearrange(chunk);
-                int at = v + t * QuadGroups.LANES;
-                ((FloatVector) e.lanewise(VectorOperators.LSHR, LOW_NIBBLE_SHIFT).and(0xF).sub(8)
-                        .convert(VectorOperators.I2F, 0)).intoArray(values, at);
-                ((FloatVector) d.lanewise(VectorOperators.LSHR, LOW_NIBBLE_SHIFT).and(0xF).sub(8)
-                        .convert(VectorOperators.I2F, 0)).intoArray(values, at + HIGH);
-                ((FloatVector) e.lanewise(VectorOperators.LSHR, HIGH_NIBBLE_SHIFT).and(0xF).sub(8)
-                        .convert(VectorOperators.I2F, 0)).intoArray(values, at + 4 * QuadGroups.LANES);
-                ((FloatVector) d.lanewise(VectorOperators.LSHR, HIGH_NIBBLE_SHIFT).and(0xF).sub(8)
-                        .convert(VectorOperators.I2F, 0)).intoArray(values, at + 4 * QuadGroups.LANES + HIGH);
-            }
-            IntVector scaleInts = IntVector.fromMemorySegment(I, w, o, LE)
-                    .blend(IntVector.fromMemorySegment(I, w, o + 24, LE), SECOND_SCALES);
-            scaleInts.rearrange(LOW_SCALES).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3)
-                    .and(HALF_BITS).reinterpretAsFloats().mul(0x1p112f).intoArray(scales, s);
-            scaleInts.rearrange(HIGH_SCALES).lanewise(VectorOperators.ASHR, 3).and(HALF_BITS).reinterpretAsFloats()
-                    .mul(0x1p112f).intoArray(scales, s + HIGH);
-        }
-        int rest = cols / 32 - full * QuadGroups.BLOCKS;
-        if (rest > 0) {
-            for (int l = 0; l < QuadGroups.LANES; l++) {
-                int block = QuadGroups.blockOfLane(l);
-                long b = o + (long) block * BLOCK_BYTES;
-                scales[s + l] = block < rest ? half(w, b) : 0f;
-                for (int t = 0; t < 4; t++) {
-                    int n = block < rest ? w.get(ValueLayout.JAVA_BYTE, b + 2 + (l % 4) + 4 * t) & 0xFF : 0x88;
-                    values[v + t * QuadGroups.LANES + l] = (n & 0xF) - 8;
-                    values[v + (t + 4) * QuadGroups.LANES + l] = (n >> 4) - 8;
-                }
-            }
-        }
     }
 }

@@ -33,8 +33,9 @@
  * integer sums are exact. AVX2 shapes that work: it has sixteen registers, not thirty-two (tiles walk fewer rows
  * or tokens at a time); lanes 8–15 of a short vector taken with {@code convertShape(..., part 1)}, 16-bit
  * {@code selectFrom} and per-lane 16-bit shifts are emulated slowly or, past C2's node budget, boxed, so the
- * twins read shorts as ints and shift, permute 32-bit lanes, or load twice instead. Q8_0's decoded float tile
- * has no 256-bit twin: on Zen 3 its four-token kernel was faster at every batch size.
+ * twins read shorts as ints and shift, permute 32-bit lanes, or load twice instead. Neither float tile
+ * ({@code DecodedTile}, {@code FoldedTile}) has a 256-bit twin: on Zen 3 the four-token kernels of Q8_0 and Q4_0
+ * were faster at every batch size tried, and give the tiles' values anyway.
  *
  * <p>Depends on the JDK, {@code jdk.incubator.vector}, {@code formats} (for {@code GgmlType}) and
  * {@link dev.infer4j.kernels.cpu.parallel}. Knows nothing of models.
