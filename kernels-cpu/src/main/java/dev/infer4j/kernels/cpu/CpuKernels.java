@@ -20,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The CPU backend: heap activations, weights read in place, Vector API loops.
@@ -35,6 +36,7 @@ public final class CpuKernels implements Kernels {
     private final Map<GgmlType, Matmul> matmuls = new EnumMap<>(GgmlType.class);
     private final PagedAttention attention;
     private final RowKernels rows;
+    private final VectorWidth width;
     private GroupQuantMatmul groupQuantMatmul;
 
     /**
@@ -43,6 +45,17 @@ public final class CpuKernels implements Kernels {
      * @param threads worker threads, or 0 for one per available core
      */
     public CpuKernels(int threads) {
+        this(threads, VectorWidth.detected());
+    }
+
+    /**
+     * A CPU backend whose matmuls use {@code width}'s kernels, whatever this CPU prefers: for tests and benchmarks
+     * that compare the two (both give the same bits; the width the CPU does not compile to registers is slow).
+     *
+     * @param threads worker threads, or 0 for one per available core
+     */
+    public CpuKernels(int threads, VectorWidth width) {
+        this.width = Objects.requireNonNull(width, "width");
         if (threads < 0) {
             throw new IllegalArgumentException("threads must not be negative, got " + threads);
         }
@@ -71,7 +84,7 @@ public final class CpuKernels implements Kernels {
         Matmul m = matmuls.get(type);
         if (m == null && !matmuls.containsKey(type)) {
             try {
-                m = Matmul.of(type, pool);
+                m = Matmul.of(type, pool, width);
             } catch (IllegalArgumentException e) {
                 m = null;
             }
@@ -160,7 +173,7 @@ public final class CpuKernels implements Kernels {
     public void matmul(Weight w, ActivationBuffer x, ActivationBuffer out, int tokens) {
         if (w instanceof GroupQuantWeight g) {
             if (groupQuantMatmul == null) {
-                groupQuantMatmul = new GroupQuantMatmul(pool);
+                groupQuantMatmul = new GroupQuantMatmul(pool, width);
             }
             groupQuantMatmul.multiply(g, array(x), 0, g.cols(), tokens, array(out), 0, g.rows());
             return;
