@@ -73,6 +73,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "compute threads, 0 for one per core (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--no-warmup", description = "skip the short warm-up run before serving (it compiles the "
+            + "kernels so the first request does not wait for the JIT)")
+    boolean noWarmup;
+
     @Option(names = "--chat-template", paramLabel = "NAME|FILE",
             description = "chatml, llama2, llama3, mistral, gemma, phi3, or a Jinja file (default: the model's own, "
                     + "else a built-in format for its architecture)")
@@ -93,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         // the engine's own queue is a backstop: the server's admission bound (429) is met first, but a request
         // with n choices takes n engine slots
         LoadOptions options = new LoadOptions(null, contextLength, parallel, 4 * (parallel + queue), threads,
-                chatTemplate);
+                chatTemplate, !noWarmup);
         EngineBackend backend = BackendLoader.load(file, options);
         InferenceServer server;
         try {

@@ -10,9 +10,11 @@ package dev.infer4j.server.engine;
  * @param maxWaiting    engine requests queued beyond the running ones before the engine refuses more
  * @param threads       compute threads, 0 for one per core
  * @param chatTemplate  a built-in format name or a Jinja file, or null for the model's own template
+ * @param warmUp        run {@link dev.infer4j.runtime.model.ModelWarmUp} before serving, so the first request does
+ *                      not pay for the JIT
  */
 public record LoadOptions(String modelId, int contextLength, int parallel, int maxWaiting, int threads,
-                          String chatTemplate) {
+                          String chatTemplate, boolean warmUp) {
 
     /** The context used when neither the user nor a shorter model limit says otherwise (llama.cpp's default). */
     public static final int DEFAULT_MAX_CONTEXT = 4096;
@@ -24,6 +26,12 @@ public record LoadOptions(String modelId, int contextLength, int parallel, int m
         }
     }
 
+    /** Options without the warm-up (tests and embedders that start many engines). */
+    public LoadOptions(String modelId, int contextLength, int parallel, int maxWaiting, int threads,
+                       String chatTemplate) {
+        this(modelId, contextLength, parallel, maxWaiting, threads, chatTemplate, false);
+    }
+
     /** The model's context (capped), 4 parallel sequences, 64 waiting, all cores, the model's template. */
     public static LoadOptions defaults() {
         return new LoadOptions(null, 0, 4, 64, 0, null);
@@ -31,12 +39,12 @@ public record LoadOptions(String modelId, int contextLength, int parallel, int m
 
     /** These options with another context length (0: the model's, capped). */
     public LoadOptions withContextLength(int n) {
-        return new LoadOptions(modelId, n, parallel, maxWaiting, threads, chatTemplate);
+        return new LoadOptions(modelId, n, parallel, maxWaiting, threads, chatTemplate, warmUp);
     }
 
     /** These options with another number of parallel sequences. */
     public LoadOptions withParallel(int n) {
-        return new LoadOptions(modelId, contextLength, n, maxWaiting, threads, chatTemplate);
+        return new LoadOptions(modelId, contextLength, n, maxWaiting, threads, chatTemplate, warmUp);
     }
 
     /** These options with another engine queue bound. */
