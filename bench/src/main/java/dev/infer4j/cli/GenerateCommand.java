@@ -80,6 +80,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--draft-min-p", defaultValue = "0.0", description = "stop drafting at a token the draft gives less than this probability (default: ${DEFAULT-VALUE})")
     float draftMinP;
 
+    @Option(names = "--no-warmup", description = "skip the short warm-up run before the prompt (it compiles the "
+            + "kernels, so the timings show the model's speed rather than the JIT's)")
+    boolean noWarmup;
+
     @Option(names = "--spec", description = "speculate without a draft model: ngram (prompt lookup)")
     String specMethod;
 
@@ -111,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long loadStart = System.nanoTime();
         Speculation speculation = speculation();
-        EngineConfig config = new EngineConfig(context, 1, 512, 0, 0, threads);
+        EngineConfig config = new EngineConfig(context, 1, 512, 0, 0, threads).withWarmUp(!noWarmup);
         try (Engine engine = speculation == null ? Engine.open(model, config) : Engine.open(model, config, speculation)) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             out.print(prompt);

@@ -8,6 +8,7 @@ import dev.infer4j.runtime.kv.PrefixCache;
 import dev.infer4j.runtime.model.Batch;
 import dev.infer4j.runtime.model.Logits;
 import dev.infer4j.runtime.model.Model;
+import dev.infer4j.runtime.model.ModelWarmUp;
 import dev.infer4j.runtime.sampling.InvalidSamplingParameterException;
 import dev.infer4j.runtime.sampling.SamplerChain;
 import dev.infer4j.runtime.sampling.SamplerWorkspace;
@@ -157,6 +158,13 @@ public final class Engine implements AutoCloseable {
         this.draftRow = new double[draftModel == null ? 0 : vocabSize];
         this.verifyIds = new int[maxProposals + 1];
         this.stats = new EngineStats(0, 0, 0, pool.capacity(), 0, 0, 0, 0, 0, 0, 0, SpeculationCounts.NONE);
+        if (config.warmUp()) {
+            // on this thread, before the step loop exists: nothing else uses the models yet
+            ModelWarmUp.run(model);
+            if (draftModel != null) {
+                ModelWarmUp.run(draftModel);
+            }
+        }
         this.loop = Thread.ofPlatform().name("infer4j-engine").daemon(true).unstarted(this::runLoop);
         loop.start();
     }

@@ -10,15 +10,24 @@ package dev.infer4j.runtime.engine;
  *                         {@code contextLength * maxSequences}
  * @param maxWaiting       most requests queued beyond those running; more are refused as overloaded
  * @param threads          compute threads, 0 for one per core
+ * @param warmUp           run {@link dev.infer4j.runtime.model.ModelWarmUp} on the model (and a draft model) before
+ *                         the engine takes requests, as llama.cpp does at start-up, so that the first request does
+ *                         not pay for the JIT
  */
 public record EngineConfig(int contextLength, int maxSequences, int tokenBudget, int kvTokens, int maxWaiting,
-                           int threads) {
+                           int threads, boolean warmUp) {
 
     /** Validates the numbers. */
     public EngineConfig {
         if (contextLength < 0 || maxSequences < 1 || tokenBudget < 1 || kvTokens < 0 || maxWaiting < 0 || threads < 0) {
             throw new IllegalArgumentException("engine limits must be positive (0 = automatic where allowed)");
         }
+    }
+
+    /** An engine without the start-up warm-up. */
+    public EngineConfig(int contextLength, int maxSequences, int tokenBudget, int kvTokens, int maxWaiting,
+                        int threads) {
+        this(contextLength, maxSequences, tokenBudget, kvTokens, maxWaiting, threads, false);
     }
 
     /** Defaults for one user: model context, 4 sequences, 512-token steps, 64 waiting, all cores. */
@@ -28,11 +37,16 @@ public record EngineConfig(int contextLength, int maxSequences, int tokenBudget,
 
     /** The same with another context length. */
     public EngineConfig withContextLength(int n) {
-        return new EngineConfig(n, maxSequences, tokenBudget, kvTokens, maxWaiting, threads);
+        return new EngineConfig(n, maxSequences, tokenBudget, kvTokens, maxWaiting, threads, warmUp);
     }
 
     /** The same with another sequence count. */
     public EngineConfig withMaxSequences(int n) {
-        return new EngineConfig(contextLength, n, tokenBudget, kvTokens, maxWaiting, threads);
+        return new EngineConfig(contextLength, n, tokenBudget, kvTokens, maxWaiting, threads, warmUp);
+    }
+
+    /** The same with the start-up warm-up on or off. */
+    public EngineConfig withWarmUp(boolean on) {
+        return new EngineConfig(contextLength, maxSequences, tokenBudget, kvTokens, maxWaiting, threads, on);
     }
 }

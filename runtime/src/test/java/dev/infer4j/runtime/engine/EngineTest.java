@@ -116,6 +116,26 @@ class EngineTest {
         }
     }
 
+    /**
+     * The start-up warm-up leaves no trace a client could see: no KV block, prefix-cache entry, step or token in the
+     * statistics, and the same greedy tokens as an engine that did not warm up.
+     */
+    @Test
+    void aWarmedUpEngineShowsNothingOfItAndAnswersTheSame() throws InterruptedException, IOException {
+        try (Engine warmed = Engine.open(MODEL, new EngineConfig(512, 2, 256, 0, 4, 2).withWarmUp(true))) {
+            EngineStats before = warmed.stats();
+            assertEquals(0, before.kvBlocksUsed(), "the warm-up's blocks were given back");
+            assertEquals(0, before.prefixCachedBlocks(), "the warm-up cached no prefix");
+            assertEquals(0, before.promptTokens() + before.generatedTokens() + before.steps(),
+                    "the warm-up counts as no work: " + before);
+            for (String prompt : new String[] {"Once upon a time", "Lily and Tom went to the park."}) {
+                GenerationRequest request = GenerationRequest.of(Prompt.text(prompt), greedy(24));
+                assertArrayEquals(engine.complete(request).tokens(), warmed.complete(request).tokens(),
+                        "greedy tokens for \"" + prompt + "\" after the warm-up");
+            }
+        }
+    }
+
     @Test
     void aStopStringEndsTheTextBeforeIt() throws InterruptedException {
         SamplingParams p = greedy(64).toBuilder().stop(List.of("little")).build();

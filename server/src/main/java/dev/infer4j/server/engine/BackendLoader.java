@@ -11,7 +11,6 @@ import dev.infer4j.runtime.kv.KvCacheSpec;
 import dev.infer4j.runtime.model.Model;
 import dev.infer4j.runtime.model.ModelConfig;
 import dev.infer4j.runtime.model.ModelConfigReader;
-import dev.infer4j.runtime.model.ModelWarmUp;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,11 +53,8 @@ public final class BackendLoader {
             // llama.cpp's server runs flash attention by default; with it greedy answers match llama-server's token
             // for token (TinyStories-656K-Q8_0 drifts from them after a few tokens with plain softmax attention)
             Model model = Model.load(gguf, kernels, KvCacheSpec.forPositions(kvPositions), AttentionMethod.FLASH);
-            if (options.warmUp()) {
-                ModelWarmUp.run(model);
-            }
             engine = Engine.create(model, tokenizer, new EngineConfig(context, options.parallel(), TOKEN_BUDGET,
-                    kvPositions, options.maxWaiting(), options.threads()), kernels, gguf);
+                    kvPositions, options.maxWaiting(), options.threads()).withWarmUp(options.warmUp()), kernels, gguf);
             return new EngineBackend(engine, template, id, created);
         } catch (IOException | RuntimeException | Error e) {
             if (engine != null) {
@@ -86,15 +82,13 @@ public final class BackendLoader {
                     AttentionMethod.FLASH);
             java.util.Optional<String> own = hf.tokenizer() instanceof dev.infer4j.formats.tokenizer.hf.HfTokenizer t
                     ? t.chatTemplate() : java.util.Optional.empty();
-            if (options.warmUp()) {
-                ModelWarmUp.run(hf.model());
-            }
             ModelChatTemplate template = ModelChatTemplate.select(options.chatTemplate(), own,
                     "tokenizer_config.json chat_template", hf.model().config().architecture(), hf.tokenizer());
             String id = options.modelId() != null ? options.modelId() : dir.getFileName().toString();
             long created = Files.getLastModifiedTime(dir).toMillis() / 1000;
-            Engine engine = Engine.create(hf.model(), hf.tokenizer(), new EngineConfig(context, options.parallel(),
-                    TOKEN_BUDGET, kvPositions, options.maxWaiting(), options.threads()), kernels, hf);
+            EngineConfig engineConfig = new EngineConfig(context, options.parallel(), TOKEN_BUDGET, kvPositions,
+                    options.maxWaiting(), options.threads()).withWarmUp(options.warmUp());
+            Engine engine = Engine.create(hf.model(), hf.tokenizer(), engineConfig, kernels, hf);
             return new EngineBackend(engine, template, id, created);
         } catch (RuntimeException | Error e) {
             kernels.close();
