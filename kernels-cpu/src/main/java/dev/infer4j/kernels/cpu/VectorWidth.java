@@ -23,9 +23,6 @@ public enum VectorWidth {
      */
     public static final String PROPERTY = "infer4j.vectorBits";
 
-    private static final VectorWidth DETECTED = detect(System.getProperty(PROPERTY),
-            FloatVector.SPECIES_PREFERRED.vectorBitSize());
-
     private final int bits;
 
     VectorWidth(int bits) {
@@ -39,10 +36,13 @@ public enum VectorWidth {
 
     /**
      * The width this JVM's kernels use: {@value #PROPERTY} if set, else 512 when the CPU's preferred vector
-     * (what C2 compiles to registers) is at least 512 bits, else 256.
+     * (what C2 compiles to registers) is at least 512 bits, else 256. Read when kernels are made, not in a static
+     * initializer, so that a bad property value is a plain error naming it.
+     *
+     * @throws IllegalArgumentException if {@value #PROPERTY} is set to anything but 256 or 512
      */
     public static VectorWidth detected() {
-        return DETECTED;
+        return detect(System.getProperty(PROPERTY), FloatVector.SPECIES_PREFERRED.vectorBitSize());
     }
 
     /**

@@ -27,4 +27,22 @@ class VectorWidthTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorWidth.detect("128", 512));
         assertTrue(e.getMessage().contains(VectorWidth.PROPERTY) && e.getMessage().contains("'128'"), e.getMessage());
     }
+
+    /** A bad value in the JVM's own property is an error naming it when kernels are made, not a failed class. */
+    @Test
+    void aBadPropertyIsAPlainErrorWhenKernelsAreMade() {
+        String before = System.getProperty(VectorWidth.PROPERTY);
+        System.setProperty(VectorWidth.PROPERTY, "wide");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, VectorWidth::detected);
+            assertTrue(e.getMessage().contains("'wide'"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(VectorWidth.PROPERTY);
+            } else {
+                System.setProperty(VectorWidth.PROPERTY, before);
+            }
+        }
+        VectorWidth.detected(); // and fine again once the property is gone
+    }
 }
