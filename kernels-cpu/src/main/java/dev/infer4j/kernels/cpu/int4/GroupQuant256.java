@@ -51,8 +51,6 @@ final class GroupQuant256 {
      * word is shifted first by the position of the eight outputs in it (sixteen zero points per word).
      */
     private static final int[] ZERO_SHIFTS = {0, 2, 4, 6, 8, 10, 12, 14, 0, 4, 8, 12, 16, 20, 24, 28};
-    /** {@code 16^−j}, as {@link GroupQuantMatmul}'s AWQ place values. */
-    private static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
 
     private GroupQuant256() {
     }
@@ -347,11 +345,11 @@ final class GroupQuant256 {
         int offset = m.zeroOffset();
         for (int j = 0; j < 8; j++) {
             int to = tmpAt + 16 * PackedLayout.awqOutputOf(j);
+            float place = GroupQuantMatmul.AWQ_PLACE[j];
             FloatVector z = floats(zLow.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-            FloatVector.fromArray(F, work, accAt + 16 * j).mul(AWQ_PLACE[j]).sub(z.mul(sumX)).intoArray(work, to);
+            FloatVector.fromArray(F, work, accAt + 16 * j).mul(place).sub(z.mul(sumX)).intoArray(work, to);
             z = floats(zHigh.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-            FloatVector.fromArray(F, work, accAt + 16 * j + 8).mul(AWQ_PLACE[j]).sub(z.mul(sumX))
-                    .intoArray(work, to + 8);
+            FloatVector.fromArray(F, work, accAt + 16 * j + 8).mul(place).sub(z.mul(sumX)).intoArray(work, to + 8);
         }
         for (int v = 0; v < 16; v++) {
             if ((v & 2) == 0) {

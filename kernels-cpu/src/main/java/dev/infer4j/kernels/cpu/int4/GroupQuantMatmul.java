@@ -964,8 +964,11 @@ public final class GroupQuantMatmul implements RangeTask {
                 .intoArray(acc, a + 112);
     }
 
-    /** {@code 16^−j}: takes the place value out of nibble {@code j}'s sum (exact); the top nibble was shifted down. */
-    private static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+    /**
+     * {@code 16^−j}: takes the place value out of nibble {@code j}'s sum (exact); the top nibble was shifted down.
+     * {@link GroupQuant256}'s AWQ loops use it too.
+     */
+    static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
 
     /**
      * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}. The

@@ -28,7 +28,6 @@ final class Lanes256 {
     static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
     static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     static final int LANES = 8;
 
     private Lanes256() {
