@@ -20,7 +20,11 @@ import java.util.Arrays;
  * <p>Two methods ({@link dev.infer4j.kernels.AttentionMethod}) reproduce llama.cpp's two paths. With a
  * half-precision cache the softmax path rounds the query and the probabilities to half before their products, as
  * ggml's non-flash path does (it multiplies F16 K and V by F16 copies of Q and of the softmax); the flash path
- * rounds the query and keeps its running sum in half.
+ * rounds the query and keeps its running sum in half. Scores are summed in ggml's order ({@link HalfDotOrder}: for
+ * heads shorter than 32, one product at a time in double), and the flash path's value update and softmax sum are
+ * fused multiply-adds, as ggml's compiled code does them: any other rounding here is a one-ulp difference that the
+ * half-precision cache turns into a flipped rounding now and then (measured against llama.cpp's own intermediate
+ * tensors, every key, value and attention output of stories260K matches bit for bit this way).
  *
  * <p>Scratch grows to the largest shape seen, once per worker, before the work is handed out; steady decoding
  * allocates nothing. Driven by one thread at a time.
@@ -66,6 +70,7 @@ final class PagedAttention {
         float[] scores = new float[0];
         float[] max = new float[0];
         float[] sum = new float[0];
+        final float[] dotLanes = new float[HalfDotOrder.LANES];
 
         void ensure(int blockSize, int keyLength, int valueLength, int group, int span) {
             if (keys.length < blockSize * keyLength) {
@@ -190,7 +195,7 @@ final class PagedAttention {
             for (int g = 0; g < heads; g++) {
                 int row = g * spanCapacity + lo - from;
                 for (int i = 0; i < count; i++) {
-                    s.scores[row + i] = score(s.query, g * keyLength, s.keys, i * keyLength);
+                    s.scores[row + i] = score(s, g * keyLength, i * keyLength);
                 }
             }
         }
@@ -249,7 +254,7 @@ final class PagedAttention {
                 float max = s.max[g];
                 float sum = s.sum[g];
                 for (int i = 0; i < count; i++) {
-                    float score = score(s.query, g * keyLength, s.keys, i * keyLength);
+                    float score = score(s, g * keyLength, i * keyLength);
                     float rescale = 1f;
                     float weight = 1f;
                     if (score > max) {
@@ -262,13 +267,13 @@ final class PagedAttention {
                     } else {
                         weight = (float) Math.exp(score - max);
                     }
-                    FloatDot.addScaled(out, o, weight, s.values, i * valueLength, valueLength);
-                    if (half) {
-                        for (int d = 0; d < valueLength; d++) {
-                            out[o + d] = HalfFloats.roundToHalf(out[o + d]);
-                        }
+                    // ggml's ggml_vec_mad_f16 and its running sum, both fused multiply-adds as compiled
+                    int v = i * valueLength;
+                    for (int d = 0; d < valueLength; d++) {
+                        float updated = Math.fma(s.values[v + d], weight, out[o + d]);
+                        out[o + d] = half ? HalfFloats.roundToHalf(updated) : updated;
                     }
-                    sum = sum * rescale + weight;
+                    sum = Math.fma(sum, rescale, weight);
                 }
                 s.max[g] = max;
                 s.sum[g] = sum;
@@ -283,8 +288,9 @@ final class PagedAttention {
         }
     }
 
-    private float score(float[] query, int queryOffset, float[] keys, int keyOffset) {
-        float s = FloatDot.dot(query, queryOffset, keys, keyOffset, keyLength);
+    /** Query {@code queryOffset} of the worker's rounded queries against key {@code keyOffset} of its widened block. */
+    private float score(Scratch scratch, int queryOffset, int keyOffset) {
+        float s = HalfDotOrder.dot(scratch.query, queryOffset, scratch.keys, keyOffset, keyLength, scratch.dotLanes);
         float cap = attention.softCap();
         if (cap > 0) {
             s = cap * (float) StrictMath.tanh(s * (1.0f / cap));

@@ -262,8 +262,10 @@ final class RowKernels {
                 int secondIndex = normal ? firstIndex + 1 : firstIndex + half;
                 float x0 = a[firstIndex];
                 float x1 = a[secondIndex];
-                a[firstIndex] = x0 * cos - x1 * sin;
-                a[secondIndex] = x0 * sin + x1 * cos;
+                // ggml's x0·cos − x1·sin and x0·sin + x1·cos as its compiler fuses them: the first product of each
+                // rounded only inside a fused multiply-add (bit for bit its rotated keys and queries)
+                a[firstIndex] = Math.fma(x0, cos, -(x1 * sin));
+                a[secondIndex] = Math.fma(x0, sin, x1 * cos);
             }
         }
     }

@@ -4,12 +4,21 @@ import static dev.infer4j.kernels.cpu.matmul.Lanes.F;
 import static dev.infer4j.kernels.cpu.matmul.Lanes.LANES;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.HalfDotOrder;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
-/** F16 weights times activations rounded to F16; float lanes, tails of fewer than {@value Lanes#LANES} columns in scalar code. */
+/**
+ * F16 weights times activations rounded to F16, summed in {@link HalfDotOrder}: ggml's four accumulators of eight
+ * lanes sit here as two sixteen-lane vectors, {@code front} holding accumulators 0 and 1 (columns 0–15 of each
+ * step of 32) and {@code back} accumulators 2 and 3 (columns 16–31). Their sum puts {@code a0 + a2} in lanes 0–7
+ * and {@code a1 + a3} in lanes 8–15, which {@link HalfDotOrder#reduce16} adds as ggml does; columns after the last
+ * whole step are added in double.
+ */
 final class F16Matmul extends BlockMatmul {
+
+    private static final int STEP = HalfDotOrder.STEP;
 
     F16Matmul(WorkerPool pool) {
         super(GgmlType.F16, ActivationFormat.F16, pool);
@@ -20,23 +29,15 @@ final class F16Matmul extends BlockMatmul {
         int cols = in.cols();
         float[] a = in.values();
         int base = token * cols;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + 2 * LANES <= cols; c += 2 * LANES) {
-            acc0 = Lanes.halfFloats(w, rowOffset + 2L * c).fma(FloatVector.fromArray(F, a, base + c), acc0);
-            acc1 = Lanes.halfFloats(w, rowOffset + 2L * (c + LANES)).fma(FloatVector.fromArray(F, a, base + c + LANES), acc1);
+        int whole = cols & -STEP;
+        FloatVector front = FloatVector.zero(F);
+        FloatVector back = front;
+        for (int c = 0; c < whole; c += STEP) {
+            front = Lanes.halfFloats(w, rowOffset + 2L * c).fma(FloatVector.fromArray(F, a, base + c), front);
+            back = Lanes.halfFloats(w, rowOffset + 2L * (c + LANES)).fma(FloatVector.fromArray(F, a, base + c + LANES), back);
         }
-        if (c + LANES <= cols) {
-            acc0 = Lanes.halfFloats(w, rowOffset + 2L * c).fma(FloatVector.fromArray(F, a, base + c), acc0);
-            c += LANES;
-        }
-        acc0.add(acc1).intoArray(lanes, 0);
-        float sum = Lanes.sum(lanes, 0);
-        for (; c < cols; c++) {
-            sum += Lanes.half(w, rowOffset + 2L * c) * a[base + c];
-        }
-        return sum;
+        front.add(back).intoArray(lanes, 0);
+        return tail(w, rowOffset, a, base, whole, cols, HalfDotOrder.reduce16(lanes, 0));
     }
 
     /** {@link #dot}'s arithmetic for each of four tokens, one weight load serving all four. */
@@ -49,54 +50,43 @@ final class F16Matmul extends BlockMatmul {
         int b1 = b0 + cols;
         int b2 = b1 + cols;
         int b3 = b2 + cols;
-        // even and odd vector columns per token, as in dot
-        FloatVector e0 = FloatVector.zero(F);
-        FloatVector e1 = FloatVector.zero(F);
-        FloatVector e2 = FloatVector.zero(F);
-        FloatVector e3 = FloatVector.zero(F);
-        FloatVector o0 = FloatVector.zero(F);
-        FloatVector o1 = FloatVector.zero(F);
-        FloatVector o2 = FloatVector.zero(F);
-        FloatVector o3 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + 2 * LANES <= cols; c += 2 * LANES) {
+        int whole = cols & -STEP;
+        FloatVector front0 = FloatVector.zero(F);
+        FloatVector front1 = front0;
+        FloatVector front2 = front0;
+        FloatVector front3 = front0;
+        FloatVector back0 = front0;
+        FloatVector back1 = front0;
+        FloatVector back2 = front0;
+        FloatVector back3 = front0;
+        for (int c = 0; c < whole; c += STEP) {
             FloatVector v = Lanes.halfFloats(w, rowOffset + 2L * c);
             FloatVector u = Lanes.halfFloats(w, rowOffset + 2L * (c + LANES));
-            e0 = v.fma(FloatVector.fromArray(F, a, b0 + c), e0);
-            o0 = u.fma(FloatVector.fromArray(F, a, b0 + c + LANES), o0);
-            e1 = v.fma(FloatVector.fromArray(F, a, b1 + c), e1);
-            o1 = u.fma(FloatVector.fromArray(F, a, b1 + c + LANES), o1);
-            e2 = v.fma(FloatVector.fromArray(F, a, b2 + c), e2);
-            o2 = u.fma(FloatVector.fromArray(F, a, b2 + c + LANES), o2);
-            e3 = v.fma(FloatVector.fromArray(F, a, b3 + c), e3);
-            o3 = u.fma(FloatVector.fromArray(F, a, b3 + c + LANES), o3);
+            front0 = v.fma(FloatVector.fromArray(F, a, b0 + c), front0);
+            back0 = u.fma(FloatVector.fromArray(F, a, b0 + c + LANES), back0);
+            front1 = v.fma(FloatVector.fromArray(F, a, b1 + c), front1);
+            back1 = u.fma(FloatVector.fromArray(F, a, b1 + c + LANES), back1);
+            front2 = v.fma(FloatVector.fromArray(F, a, b2 + c), front2);
+            back2 = u.fma(FloatVector.fromArray(F, a, b2 + c + LANES), back2);
+            front3 = v.fma(FloatVector.fromArray(F, a, b3 + c), front3);
+            back3 = u.fma(FloatVector.fromArray(F, a, b3 + c + LANES), back3);
         }
-        if (c + LANES <= cols) {
-            FloatVector v = Lanes.halfFloats(w, rowOffset + 2L * c);
-            e0 = v.fma(FloatVector.fromArray(F, a, b0 + c), e0);
-            e1 = v.fma(FloatVector.fromArray(F, a, b1 + c), e1);
-            e2 = v.fma(FloatVector.fromArray(F, a, b2 + c), e2);
-            e3 = v.fma(FloatVector.fromArray(F, a, b3 + c), e3);
-            c += LANES;
+        front0.add(back0).intoArray(lanes, 0);
+        front1.add(back1).intoArray(lanes, LANES);
+        front2.add(back2).intoArray(lanes, 2 * LANES);
+        front3.add(back3).intoArray(lanes, 3 * LANES);
+        out[outIndex] = tail(w, rowOffset, a, b0, whole, cols, HalfDotOrder.reduce16(lanes, 0));
+        out[outIndex + outStride] = tail(w, rowOffset, a, b1, whole, cols, HalfDotOrder.reduce16(lanes, LANES));
+        out[outIndex + 2 * outStride] = tail(w, rowOffset, a, b2, whole, cols, HalfDotOrder.reduce16(lanes, 2 * LANES));
+        out[outIndex + 3 * outStride] = tail(w, rowOffset, a, b3, whole, cols, HalfDotOrder.reduce16(lanes, 3 * LANES));
+    }
+
+    /** {@link HalfDotOrder}'s last step: {@code reduced} plus the products of columns {@code from..cols-1}, in double. */
+    static float tail(MemorySegment w, long rowOffset, float[] a, int base, int from, int cols, float reduced) {
+        double sum = reduced;
+        for (int c = from; c < cols; c++) {
+            sum += Lanes.half(w, rowOffset + 2L * c) * a[base + c];
         }
-        e0.add(o0).intoArray(lanes, 0);
-        float s0 = Lanes.sum(lanes, 0);
-        e1.add(o1).intoArray(lanes, 0);
-        float s1 = Lanes.sum(lanes, 0);
-        e2.add(o2).intoArray(lanes, 0);
-        float s2 = Lanes.sum(lanes, 0);
-        e3.add(o3).intoArray(lanes, 0);
-        float s3 = Lanes.sum(lanes, 0);
-        for (; c < cols; c++) {
-            float v = Lanes.half(w, rowOffset + 2L * c);
-            s0 += v * a[b0 + c];
-            s1 += v * a[b1 + c];
-            s2 += v * a[b2 + c];
-            s3 += v * a[b3 + c];
-        }
-        out[outIndex] = s0;
-        out[outIndex + outStride] = s1;
-        out[outIndex + 2 * outStride] = s2;
-        out[outIndex + 3 * outStride] = s3;
+        return (float) sum;
     }
 }
