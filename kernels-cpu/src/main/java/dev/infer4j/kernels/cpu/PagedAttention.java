@@ -269,9 +269,14 @@ final class PagedAttention {
                     }
                     // ggml's ggml_vec_mad_f16 and its running sum, both fused multiply-adds as compiled
                     int v = i * valueLength;
-                    for (int d = 0; d < valueLength; d++) {
-                        float updated = Math.fma(s.values[v + d], weight, out[o + d]);
-                        out[o + d] = half ? HalfFloats.roundToHalf(updated) : updated;
+                    if (half) {
+                        for (int d = 0; d < valueLength; d++) {
+                            out[o + d] = HalfFloats.roundToHalf(Math.fma(s.values[v + d], weight, out[o + d]));
+                        }
+                    } else {
+                        for (int d = 0; d < valueLength; d++) {
+                            out[o + d] = Math.fma(s.values[v + d], weight, out[o + d]);
+                        }
                     }
                     sum = Math.fma(sum, rescale, weight);
                 }
