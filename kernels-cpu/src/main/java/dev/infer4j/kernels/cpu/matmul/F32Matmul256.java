@@ -18,7 +18,7 @@ import jdk.incubator.vector.FloatVector;
  * the four weight vectors would not fit AVX2's sixteen registers, two tokens' eight do. The second walk reads
  * the row (8 KiB for 2048 columns) from L1. Measured single-threaded on this Zen 3 machine, 2048 columns, this
  * was 1.2x faster than walking the low and the high eight columns of every sixteen separately (which
- * {@link F16Matmul256} does, to widen each weight only once), and 16 accumulators at once were slower.
+ * {@link F16Matmul256} does in its own form, to widen each weight only once), and 16 accumulators at once were slower.
  */
 final class F32Matmul256 extends BlockMatmul {
 
