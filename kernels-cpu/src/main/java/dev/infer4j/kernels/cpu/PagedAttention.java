@@ -24,7 +24,8 @@ import java.util.Arrays;
  * heads shorter than 32, one product at a time in double), and the flash path's value update and softmax sum are
  * fused multiply-adds, as ggml's compiled code does them: any other rounding here is a one-ulp difference that the
  * half-precision cache turns into a flipped rounding now and then (measured against llama.cpp's own intermediate
- * tensors, every key, value and attention output of stories260K matches bit for bit this way).
+ * tensors: given the same queries, keys and values, every layer's attention output for a 13-token stories260K-F16
+ * prompt equals llama.cpp's bit for bit this way, and with the previous float-lane sums about half of them did not).
  *
  * <p>Scratch grows to the largest shape seen, once per worker, before the work is handed out; steady decoding
  * allocates nothing. Driven by one thread at a time.
