@@ -48,14 +48,14 @@ public final class HalfDotOrder {
 
     /**
      * {@link #reduce8} of ggml's {@code (a0 + a2) + (a1 + a3)} for accumulators kept as two sixteen-lane vectors
-     * already added: {@code a0 + a2} in {@code lanes[o..o+7]}, {@code a1 + a3} in {@code lanes[o+8..o+15]}.
+     * already added: {@code a0 + a2} in {@code lanes[o..o+7]}, {@code a1 + a3} in {@code lanes[o+8..o+15]}. The upper
+     * eight are added onto the lower eight in place.
      */
     public static float reduce16(float[] lanes, int o) {
-        float t0 = (lanes[o] + lanes[o + 8]) + (lanes[o + 4] + lanes[o + 12]);
-        float t1 = (lanes[o + 1] + lanes[o + 9]) + (lanes[o + 5] + lanes[o + 13]);
-        float t2 = (lanes[o + 2] + lanes[o + 10]) + (lanes[o + 6] + lanes[o + 14]);
-        float t3 = (lanes[o + 3] + lanes[o + 11]) + (lanes[o + 7] + lanes[o + 15]);
-        return (t0 + t1) + (t2 + t3);
+        for (int i = 0; i < LANES; i++) {
+            lanes[o + i] += lanes[o + LANES + i];
+        }
+        return reduce8(lanes, o);
     }
 
     /**
