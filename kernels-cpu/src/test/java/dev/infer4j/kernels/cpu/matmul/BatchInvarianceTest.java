@@ -1,6 +1,7 @@
 package dev.infer4j.kernels.cpu.matmul;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -85,6 +86,39 @@ class BatchInvarianceTest {
                     if (Float.floatToRawIntBits(solo[r]) != Float.floatToRawIntBits(all[t * ROWS + r])) {
                         throw new AssertionError(blocks + " blocks, token " + t + " of " + tokens + ", row " + r
                                 + ": batch " + all[t * ROWS + r] + " vs solo " + solo[r]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Q4_0's 256-bit token-lane tile, on any CPU: passes of two token vectors, a pass of one (17, 24 and 35
+     * tokens leave an odd vector), padded lanes (17, 35), an odd last row (37 rows), rows of two and three
+     * groups. Every token must be its solo product, which the one-token kernel computes, bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void q4_0TokenLaneTileMatchesSoloProducts() {
+        Matmul m = Matmul.of(GgmlType.Q4_0, TWO_THREADS, VectorWidth.W256);
+        for (int blocks : new int[] {8, 12}) {
+            int cols = blocks * 32;
+            Random random = new Random(31 + blocks);
+            MemorySegment weights = MemorySegment.ofArray(RandomWeights.generate(GgmlType.Q4_0, ROWS, cols, random, false));
+            float[] x = new float[40 * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] solo = new float[40 * ROWS];
+            for (int t = 0; t < 40; t++) {
+                m.multiply(weights, ROWS, cols, x, t * cols, cols, 1, solo, t * ROWS, ROWS);
+            }
+            for (int tokens : new int[] {16, 17, 24, 35, 40}) {
+                float[] all = new float[tokens * ROWS];
+                m.multiply(weights, ROWS, cols, x, 0, cols, tokens, all, 0, ROWS);
+                for (int i = 0; i < tokens * ROWS; i++) {
+                    if (Float.floatToRawIntBits(solo[i]) != Float.floatToRawIntBits(all[i])) {
+                        throw new AssertionError(blocks + " blocks, token " + i / ROWS + " of " + tokens + ", row "
+                                + i % ROWS + ": batch " + all[i] + " vs solo " + solo[i]);
                     }
                 }
             }
