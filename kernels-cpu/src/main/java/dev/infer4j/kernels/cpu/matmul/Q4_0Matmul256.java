@@ -11,7 +11,6 @@ import dev.infer4j.formats.gguf.GgmlType;
 import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;
-import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -58,13 +57,6 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
     private static final int QUAD_STRIDE = 4 * 128;
     /** Lanes at which the float halves start: lanes 8..15 are the 512-bit kernel's upper half. */
     private static final int HIGH = 8;
-    /**
-     * Bound on a token's quant indices, checked once per row: it tells C2 that the index plus a constant cannot
-     * overflow, so the quant loads take constant displacements instead of an add and a sign extension each.
-     */
-    private static final int INDEX_BOUND = 1 << 30;
-    /** Bound on a row's groups, for the same reason: the loop counter times the group stride cannot overflow. */
-    private static final int GROUP_BOUND = 1 << 20;
     /** F16 bits moved into float position ({@link Lanes#halfFloats}); the multiply by 2^112 follows. */
     private static final int HALF_BITS = 0x8FFFE000;
 
@@ -106,11 +98,11 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = Objects.checkIndex(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128, INDEX_BOUND);
+        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128);
         int end = start + full * QUAD_STRIDE;
         FloatVector accLow = FloatVector.zero(F);
         FloatVector accHigh = accLow;
-        int groups = Objects.checkIndex(full, GROUP_BOUND);
+        int groups = BoundedIndex.count(full);
         for (int g = 0; g < groups; g++) {
             int q = start + g * QUAD_STRIDE;
             long o = rowOffset + (long) g * GROUP_BYTES;
@@ -220,7 +212,7 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = Objects.checkIndex(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128, INDEX_BOUND);
+        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128);
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc0h = acc0;
         FloatVector acc1 = acc0;
@@ -229,7 +221,7 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         FloatVector acc2h = acc0;
         FloatVector acc3 = acc0;
         FloatVector acc3h = acc0;
-        int groups = Objects.checkIndex(full, GROUP_BOUND);
+        int groups = BoundedIndex.count(full);
         for (int g = 0; g < groups; g++) {
             int i = start + g * QUAD_STRIDE;
             long o = rowOffset + (long) g * GROUP_BYTES;

@@ -49,10 +49,10 @@ final class Q8_0Matmul256 extends BlockMatmul {
     @Override
     float dot(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] lanes) {
         int cols = in.cols();
-        int nb = cols / 32;
+        int nb = BoundedIndex.count(cols / 32);
         short[] a = in.quants();
         float[] ds = in.scales();
-        int q = token * cols;
+        int q = BoundedIndex.index(token * cols);
         int d = token * nb;
         FloatVector even = FloatVector.zero(F);
         FloatVector odd = FloatVector.zero(F);
@@ -76,11 +76,11 @@ final class Q8_0Matmul256 extends BlockMatmul {
     @Override
     void dot4(MemorySegment w, long rowOffset, PreparedInput in, int token, float[] out, int outIndex, int outStride,
               float[] lanes) {
-        int cols = in.cols();
+        int cols = BoundedIndex.count(in.cols());
         int nb = cols / 32;
         short[] a = in.quants();
         float[] ds = in.scales();
-        int q0 = token * cols;
+        int q0 = BoundedIndex.index(token * cols);
         int d0 = token * nb;
         FloatVector even0 = FloatVector.zero(F);
         FloatVector odd0 = even0;

@@ -3,7 +3,6 @@ package dev.infer4j.kernels.cpu.matmul;
 import static dev.infer4j.kernels.cpu.matmul.Lanes256.F;
 
 import java.util.Arrays;
-import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -36,12 +35,6 @@ final class TokenLaneTile {
     private static final int LANE_ACCUMULATORS = 2 * VECTORS_PER_PASS * TOKENS;
     /** Floats of a row pair's accumulators: lane by lane, row A's two token vectors, then row B's. */
     private static final int PAIR_ACCUMULATORS = QuadGroups.LANES * LANE_ACCUMULATORS;
-    /**
-     * Bound on the quant and accumulator indices a kernel starts from. Checked once per call, it tells C2 that
-     * adding a small constant cannot overflow, so every load addresses its array with a constant displacement;
-     * otherwise each load paid an add and a sign extension, half the loop's instructions.
-     */
-    private static final int INDEX_BOUND = 1 << 30;
     /** Where lane {@code l}'s first weight sits in a decoded group: its block's start plus {@code l mod 4}. */
     private static final int[] LANE_START = new int[QuadGroups.LANES];
     /** The block (0..3 within its group) whose scale lane {@code l} takes. */
@@ -172,8 +165,8 @@ final class TokenLaneTile {
      */
     private static void twoRowsTwoVectors(float[] w, int wa, int wb, float[] dx, int da, int db, float[] x, int xg,
                                           float[] dy, float[] acc, int pair) {
-        int xBase = Objects.checkIndex(xg, INDEX_BOUND);
-        int accBase = Objects.checkIndex(pair, INDEX_BOUND);
+        int xBase = BoundedIndex.index(xg);
+        int accBase = BoundedIndex.index(pair);
         for (int l = 0; l < QuadGroups.LANES; l++) {
             int i = xBase + l * 8 * 2 * TOKENS;
             int c = accBase + l * LANE_ACCUMULATORS;
@@ -264,8 +257,8 @@ final class TokenLaneTile {
     /** {@link #twoRowsTwoVectors} for a pass of a single token vector (a batch's odd last one). */
     private static void twoRowsOneVector(float[] w, int wa, int wb, float[] dx, int da, int db, float[] x, int xg,
                                          float[] dy, float[] acc, int pair) {
-        int xBase = Objects.checkIndex(xg, INDEX_BOUND);
-        int accBase = Objects.checkIndex(pair, INDEX_BOUND);
+        int xBase = BoundedIndex.index(xg);
+        int accBase = BoundedIndex.index(pair);
         for (int l = 0; l < QuadGroups.LANES; l++) {
             int i = xBase + l * 8 * TOKENS;
             int c = accBase + l * LANE_ACCUMULATORS;
