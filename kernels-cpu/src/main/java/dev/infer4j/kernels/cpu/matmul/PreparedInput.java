@@ -302,6 +302,21 @@ public final class PreparedInput {
                             block < perRow ? quants[t * cols + block * 32 + l % 4 + 4 * k] : 0f;
                 }
             }
+            foldHighQuants(at * 8);
+        }
+    }
+
+    /**
+     * Turns the group of {@link #quadQuants} at {@code at} into the form its Q4_0 kernels multiply: in each block,
+     * the quant {@code b} paired with a high nibble becomes {@code b - 16·a}, {@code a} being the quant paired with
+     * the low nibble of the same byte. See {@link #quadQuants()} for why.
+     */
+    private void foldHighQuants(int at) {
+        for (int block = 0; block < QuadGroups.BLOCKS; block++) {
+            int low = at + block * 32;
+            for (int i = 0; i < 16; i++) {
+                quadQuants[low + 16 + i] = (short) (quadQuants[low + 16 + i] - 16 * quadQuants[low + i]);
+            }
         }
     }
 
@@ -313,6 +328,7 @@ public final class PreparedInput {
     private void wholeGroup(int t, int g, int at, int tileAt) {
         int src = t * cols + g * 128;
         System.arraycopy(quants, src, quadQuants, at * 8, 128);
+        foldHighQuants(at * 8);
         int dst = tileAt * 8;
         FloatVector bias = FloatVector.zero(Lanes.F);
         for (int half = 0; half < 2; half++) {
@@ -347,6 +363,7 @@ public final class PreparedInput {
     private void wholeGroup256(int t, int g, int at, int tileAt) {
         int src = t * cols + g * 128;
         System.arraycopy(quants, src, quadQuants, at * 8, 128);
+        foldHighQuants(at * 8);
         int dst = tileAt * 8;
         FloatVector biasLow = FloatVector.zero(Lanes256.F);
         FloatVector biasHigh = biasLow;
@@ -447,7 +464,14 @@ public final class PreparedInput {
 
     /**
      * Q8_0/Q8_1 only: per group of four blocks, its 128 quants in their natural order (zero past the row's end),
-     * group {@code g} of token {@code t} at {@code QuadGroups.slot(t, g, groups)·128}.
+     * group {@code g} of token {@code t} at {@code QuadGroups.slot(t, g, groups)·128}, except that in each block
+     * the quant {@code b} of column {@code 16 + i} is stored as {@code b - 16·a}, {@code a} being the quant of
+     * column {@code i} (at most 2159 in magnitude).
+     *
+     * <p>Why: a Q4_0 byte {@code n} holds column {@code i}'s nibble in its low half and column {@code 16 + i}'s
+     * in its high half, and {@code lo·a + hi·b = n·a + hi·(b - 16a)} because {@code n = lo + 16·hi}. A kernel
+     * multiplying in 16-bit lanes can then use the whole byte where it would mask out the low nibble; the
+     * products wrap, but their sum is the true one, which fits.
      */
     short[] quadQuants() {
         return quadQuants;

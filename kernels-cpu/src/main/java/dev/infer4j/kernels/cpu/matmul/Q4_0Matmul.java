@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 16..31, each minus 8) times Q8_0 activations, four blocks at a time in the lane layout of {@link QuadGroups}.
  *
  * <p>Each block's products are formed in sixteen 16-bit integer lanes, lane j holding
- * {@code lo_j·a_j + hi_j·a_{j+16}} for the raw nibbles. Two rounds of blends, a half swap and adds fold the four
+ * {@code lo_j·a_j + hi_j·a_{j+16}} for the raw nibbles, computed as {@code n_j·a_j + hi_j·(a_{j+16} − 16a_j)} from
+ * the whole byte {@code n_j} and the prepared quants' folded high half ({@link PreparedInput#quadQuants}), which
+ * saves masking the low nibble. Two rounds of blends, a half swap and adds fold the four
  * blocks' 64 lanes into one vector of sixteen, four lanes per block, each the sum of the eight products whose
  * index is that lane's residue mod 4; the prepared {@link PreparedInput#quadBias} then takes off the nibbles'
  * −8 for all four blocks at once. Integer arithmetic is exact (a folded lane is at most 8·15·127 before the bias
@@ -107,13 +109,13 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector p0 = n0.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+            ShortVector p0 = n0.mul(ShortVector.fromArray(S16, a, q))
                     .add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1 = n1.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+            ShortVector p1 = n1.mul(ShortVector.fromArray(S16, a, q + 32))
                     .add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2 = n2.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 64))
+            ShortVector p2 = n2.mul(ShortVector.fromArray(S16, a, q + 64))
                     .add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3 = n3.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 96))
+            ShortVector p3 = n3.mul(ShortVector.fromArray(S16, a, q + 96))
                     .add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01 = p0.blend(p1, UPPER_HALF).add(p1.blend(p0, UPPER_HALF).rearrange(SWAP_HALVES));
             ShortVector x23 = p2.blend(p3, UPPER_HALF).add(p3.blend(p2, UPPER_HALF).rearrange(SWAP_HALVES));
@@ -142,20 +144,20 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         ShortVector zero = ShortVector.zero(S16);
         ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-        ShortVector p0 = n0.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+        ShortVector p0 = n0.mul(ShortVector.fromArray(S16, a, q))
                 .add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
         ShortVector p1 = zero;
         ShortVector p2 = zero;
         if (rest > 1) {
             ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            p1 = n1.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+            p1 = n1.mul(ShortVector.fromArray(S16, a, q + 32))
                     .add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
         }
         if (rest > 2) {
             ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            p2 = n2.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 64))
+            p2 = n2.mul(ShortVector.fromArray(S16, a, q + 64))
                     .add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
         }
         ShortVector x01 = p0.blend(p1, UPPER_HALF).add(p1.blend(p0, UPPER_HALF).rearrange(SWAP_HALVES));
@@ -201,13 +203,9 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector l0 = n0.and((short) 0xF);
             ShortVector h0 = n0.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l1 = n1.and((short) 0xF);
             ShortVector h1 = n1.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l2 = n2.and((short) 0xF);
             ShortVector h2 = n2.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l3 = n3.and((short) 0xF);
             ShortVector h3 = n3.lanewise(VectorOperators.LSHR, 4);
             // each token's step is written out: a helper taking these vectors would box them if not inlined
             FloatVector dx = ((FloatVector) ((IntVector) ShortVector.fromMemorySegment(S32, w, o, LE).rearrange(GROUP_SCALES)
@@ -215,10 +213,10 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .reinterpretAsFloats()).mul(0x1p112f);
             int q = i;
             int gl = i >> 3;
-            ShortVector p0_0 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_0 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_0 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_0 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_0 = n0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_0 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_0 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_0 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_0 = p0_0.blend(p1_0, UPPER_HALF).add(p1_0.blend(p0_0, UPPER_HALF).rearrange(SWAP_HALVES));
             ShortVector x23_0 = p2_0.blend(p3_0, UPPER_HALF).add(p3_0.blend(p2_0, UPPER_HALF).rearrange(SWAP_HALVES));
             acc0 = ((FloatVector) x01_0.blend(x23_0, ODD_QUARTERS)
@@ -227,10 +225,10 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc0);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_1 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_1 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_1 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_1 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_1 = n0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_1 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_1 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_1 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_1 = p0_1.blend(p1_1, UPPER_HALF).add(p1_1.blend(p0_1, UPPER_HALF).rearrange(SWAP_HALVES));
             ShortVector x23_1 = p2_1.blend(p3_1, UPPER_HALF).add(p3_1.blend(p2_1, UPPER_HALF).rearrange(SWAP_HALVES));
             acc1 = ((FloatVector) x01_1.blend(x23_1, ODD_QUARTERS)
@@ -239,10 +237,10 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc1);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_2 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_2 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_2 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_2 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_2 = n0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_2 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_2 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_2 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_2 = p0_2.blend(p1_2, UPPER_HALF).add(p1_2.blend(p0_2, UPPER_HALF).rearrange(SWAP_HALVES));
             ShortVector x23_2 = p2_2.blend(p3_2, UPPER_HALF).add(p3_2.blend(p2_2, UPPER_HALF).rearrange(SWAP_HALVES));
             acc2 = ((FloatVector) x01_2.blend(x23_2, ODD_QUARTERS)
@@ -251,10 +249,10 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
                     .fma(dx.mul(FloatVector.fromArray(F, dy, gl)), acc2);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_3 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_3 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_3 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_3 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_3 = n0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_3 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_3 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_3 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_3 = p0_3.blend(p1_3, UPPER_HALF).add(p1_3.blend(p0_3, UPPER_HALF).rearrange(SWAP_HALVES));
             ShortVector x23_3 = p2_3.blend(p3_3, UPPER_HALF).add(p3_3.blend(p2_3, UPPER_HALF).rearrange(SWAP_HALVES));
             acc3 = ((FloatVector) x01_3.blend(x23_3, ODD_QUARTERS)

@@ -115,13 +115,13 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector p0 = n0.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+            ShortVector p0 = n0.mul(ShortVector.fromArray(S16, a, q))
                     .add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1 = n1.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+            ShortVector p1 = n1.mul(ShortVector.fromArray(S16, a, q + 32))
                     .add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2 = n2.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 64))
+            ShortVector p2 = n2.mul(ShortVector.fromArray(S16, a, q + 64))
                     .add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3 = n3.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 96))
+            ShortVector p3 = n3.mul(ShortVector.fromArray(S16, a, q + 96))
                     .add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             IntVector scaleInts = IntVector.fromMemorySegment(I, w, o, LE)
                     .blend(IntVector.fromMemorySegment(I, w, o + 24, LE), SECOND_SCALES);
@@ -161,20 +161,20 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         ShortVector zero = ShortVector.zero(S16);
         ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-        ShortVector p0 = n0.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q))
+        ShortVector p0 = n0.mul(ShortVector.fromArray(S16, a, q))
                 .add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
         ShortVector p1 = zero;
         ShortVector p2 = zero;
         if (rest > 1) {
             ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            p1 = n1.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 32))
+            p1 = n1.mul(ShortVector.fromArray(S16, a, q + 32))
                     .add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
         }
         if (rest > 2) {
             ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            p2 = n2.and((short) 0xF).mul(ShortVector.fromArray(S16, a, q + 64))
+            p2 = n2.mul(ShortVector.fromArray(S16, a, q + 64))
                     .add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
         }
         ShortVector y02 = p0.blend(p2, ODD_QUARTERS).add(p2.blend(p0, ODD_QUARTERS).reinterpretAsInts()
@@ -233,14 +233,6 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
             ShortVector n3 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 3 * BLOCK_BYTES + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
-            ShortVector l0 = n0.and((short) 0xF);
-            ShortVector h0 = n0.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l1 = n1.and((short) 0xF);
-            ShortVector h1 = n1.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l2 = n2.and((short) 0xF);
-            ShortVector h2 = n2.lanewise(VectorOperators.LSHR, 4);
-            ShortVector l3 = n3.and((short) 0xF);
-            ShortVector h3 = n3.lanewise(VectorOperators.LSHR, 4);
             // each token's step is written out: a helper taking these vectors would box them if not inlined
             IntVector scaleInts = IntVector.fromMemorySegment(I, w, o, LE)
                     .blend(IntVector.fromMemorySegment(I, w, o + 24, LE), SECOND_SCALES);
@@ -250,10 +242,10 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .reinterpretAsFloats().mul(0x1p112f);
             int q = i;
             int gl = i >> 3;
-            ShortVector p0_0 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_0 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_0 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_0 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_0 = n0.mul(ShortVector.fromArray(S16, a, q)).add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_0 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_0 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_0 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_0 = p0_0.blend(p1_0, UPPER_HALF).add(p1_0.blend(p0_0, UPPER_HALF).reinterpretAsInts()
                     .rearrange(SWAP_HALVES).reinterpretAsShorts());
             ShortVector x23_0 = p2_0.blend(p3_0, UPPER_HALF).add(p3_0.blend(p2_0, UPPER_HALF).reinterpretAsInts()
@@ -267,10 +259,10 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .fma(dxHigh.mul(FloatVector.fromArray(F, dy, gl + HIGH)), acc0h);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_1 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_1 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_1 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_1 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_1 = n0.mul(ShortVector.fromArray(S16, a, q)).add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_1 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_1 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_1 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_1 = p0_1.blend(p1_1, UPPER_HALF).add(p1_1.blend(p0_1, UPPER_HALF).reinterpretAsInts()
                     .rearrange(SWAP_HALVES).reinterpretAsShorts());
             ShortVector x23_1 = p2_1.blend(p3_1, UPPER_HALF).add(p3_1.blend(p2_1, UPPER_HALF).reinterpretAsInts()
@@ -284,10 +276,10 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .fma(dxHigh.mul(FloatVector.fromArray(F, dy, gl + HIGH)), acc1h);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_2 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_2 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_2 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_2 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_2 = n0.mul(ShortVector.fromArray(S16, a, q)).add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_2 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_2 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_2 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_2 = p0_2.blend(p1_2, UPPER_HALF).add(p1_2.blend(p0_2, UPPER_HALF).reinterpretAsInts()
                     .rearrange(SWAP_HALVES).reinterpretAsShorts());
             ShortVector x23_2 = p2_2.blend(p3_2, UPPER_HALF).add(p3_2.blend(p2_2, UPPER_HALF).reinterpretAsInts()
@@ -301,10 +293,10 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
                     .fma(dxHigh.mul(FloatVector.fromArray(F, dy, gl + HIGH)), acc2h);
             q += 128;
             gl += QuadGroups.LANES;
-            ShortVector p0_3 = l0.mul(ShortVector.fromArray(S16, a, q)).add(h0.mul(ShortVector.fromArray(S16, a, q + 16)));
-            ShortVector p1_3 = l1.mul(ShortVector.fromArray(S16, a, q + 32)).add(h1.mul(ShortVector.fromArray(S16, a, q + 48)));
-            ShortVector p2_3 = l2.mul(ShortVector.fromArray(S16, a, q + 64)).add(h2.mul(ShortVector.fromArray(S16, a, q + 80)));
-            ShortVector p3_3 = l3.mul(ShortVector.fromArray(S16, a, q + 96)).add(h3.mul(ShortVector.fromArray(S16, a, q + 112)));
+            ShortVector p0_3 = n0.mul(ShortVector.fromArray(S16, a, q)).add(n0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 16)));
+            ShortVector p1_3 = n1.mul(ShortVector.fromArray(S16, a, q + 32)).add(n1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 48)));
+            ShortVector p2_3 = n2.mul(ShortVector.fromArray(S16, a, q + 64)).add(n2.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 80)));
+            ShortVector p3_3 = n3.mul(ShortVector.fromArray(S16, a, q + 96)).add(n3.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S16, a, q + 112)));
             ShortVector x01_3 = p0_3.blend(p1_3, UPPER_HALF).add(p1_3.blend(p0_3, UPPER_HALF).reinterpretAsInts()
                     .rearrange(SWAP_HALVES).reinterpretAsShorts());
             ShortVector x23_3 = p2_3.blend(p3_3, UPPER_HALF).add(p3_3.blend(p2_3, UPPER_HALF).reinterpretAsInts()
