@@ -2,6 +2,7 @@ package dev.infer4j.kernels.cpu.int4;
 
 import dev.infer4j.formats.int4.GroupQuantizedMatrix;
 import dev.infer4j.formats.int4.PackedLayout;
+import dev.infer4j.kernels.cpu.BoundedIndex;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -241,7 +242,9 @@ final class GroupQuant256 {
     }
 
     /** Eight words of four consecutive input rows into their eight nibble sums at {@code acc[a + 16j]}. */
-    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a) {
+    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc,
+                                    int accAt) {
+        int a = BoundedIndex.index(accAt);
         IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
         IntVector q1 = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
         IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 2 * rowBytes, LE);
@@ -265,7 +268,8 @@ final class GroupQuant256 {
     }
 
     /** {@link #awqFourRows} for a single input row. */
-    private static void awqOneRow(MemorySegment qw, long o, float x0, float[] acc, int a) {
+    private static void awqOneRow(MemorySegment qw, long o, float x0, float[] acc, int accAt) {
+        int a = BoundedIndex.index(accAt);
         IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
         FloatVector xa = FloatVector.broadcast(F, x0);
         for (int j = 0; j < 7; j++) {

@@ -8,6 +8,7 @@ import static dev.infer4j.kernels.cpu.matmul.Lanes256.I;
 import static dev.infer4j.kernels.cpu.matmul.Lanes256.S16;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.BoundedIndex;
 import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;

@@ -9,6 +9,7 @@ import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 
 import dev.infer4j.formats.gguf.GgmlType;
+import dev.infer4j.kernels.cpu.BoundedIndex;
 import dev.infer4j.kernels.cpu.VectorWidth;
 import dev.infer4j.kernels.cpu.parallel.WorkerPool;
 import java.lang.foreign.MemorySegment;

@@ -2,6 +2,7 @@ package dev.infer4j.kernels.cpu.matmul;
 
 import static dev.infer4j.kernels.cpu.matmul.Lanes256.F;
 
+import dev.infer4j.kernels.cpu.BoundedIndex;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 

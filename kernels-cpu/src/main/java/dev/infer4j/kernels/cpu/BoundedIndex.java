@@ -1,4 +1,4 @@
-package dev.infer4j.kernels.cpu.matmul;
+package dev.infer4j.kernels.cpu;
 
 import java.util.Objects;
 
@@ -9,27 +9,27 @@ import java.util.Objects;
  * {@link #index} and its trip count through {@link #count}, and derives each index as start plus counter times a
  * constant stride plus a constant, lets C2 prove the sum fits, so every load takes a constant displacement.
  *
- * <p>Measured on {@code Q4_0Matmul256}'s one-token kernel: the hsdis listing went from nine sign extensions in
- * the loop to one, and the kernel ran 1.09x as fast (two threads, same JVM, interleaved rounds). Both checks run
- * once per call and throw on values no real model reaches.
+ * <p>Measured on {@code Q4_0Matmul256}'s one-token kernel: the hsdis listing went from nine sign extensions in the
+ * loop to one, and the kernel ran 1.09x as fast (two threads, same JVM, interleaved rounds). Both checks run once
+ * per call and throw on values no real model reaches.
  */
-final class BoundedIndex {
+public final class BoundedIndex {
 
     /** Indices stay below 2<sup>30</sup>: 4 GiB of floats, far beyond any activation buffer. */
-    static final int INDEX_LIMIT = 1 << 30;
+    public static final int INDEX_LIMIT = 1 << 30;
     /** Trip counts stay below 2<sup>20</sup>: a row of 2<sup>20</sup> blocks is 32 M values. */
-    static final int COUNT_LIMIT = 1 << 20;
+    public static final int COUNT_LIMIT = 1 << 20;
 
     private BoundedIndex() {
     }
 
     /** {@code value}, known to C2 from here on to lie in {@code [0, 2^30)}. */
-    static int index(int value) {
+    public static int index(int value) {
         return Objects.checkIndex(value, INDEX_LIMIT);
     }
 
     /** {@code value}, known to C2 from here on to lie in {@code [0, 2^20)}. */
-    static int count(int value) {
+    public static int count(int value) {
         return Objects.checkIndex(value, COUNT_LIMIT);
     }
 }
