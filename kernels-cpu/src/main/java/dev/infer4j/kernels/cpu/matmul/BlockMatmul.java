@@ -113,8 +113,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         if (outOffset < 0 || last > out.length) {
             throw new IllegalArgumentException("out holds " + out.length + " floats, the product needs up to index " + last);
         }
-        if (this instanceof RowDecoder decoder && decoder.tiles(tokens, cols)) {
-            decoder.prepareTile(input);
+        if (this instanceof RowDecoder decoder && tokens >= decoder.minTokens()) {
             for (int i = 0; i < decodedValues.length; i++) {
                 if (decodedValues[i].length < ROWS_PER_TASK * decoder.valuesPerRow(cols)) {
                     decodedValues[i] = new float[ROWS_PER_TASK * decoder.valuesPerRow(cols)];
@@ -160,7 +159,7 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         int outStride = callOutStride;
         float[] lanes = laneScratch[worker];
         int tokens = in.tokens();
-        if (this instanceof RowDecoder decoder && decoder.tiles(tokens, in.cols())) {
+        if (this instanceof RowDecoder decoder && tokens >= decoder.minTokens()) {
             for (int task = start; task < end; task++) {
                 runDecoded(decoder, task, w, rowBytes, in, out, outOffset, outStride, worker);
             }

@@ -65,10 +65,6 @@ public final class PreparedInput {
     private float[] tileScales = new float[0];
     private int[] blockSums = new int[0];
     private short[] evenOddQuants = new short[0];
-    private float[] tokenLaneValues = new float[0];
-    private float[] tokenLaneScales = new float[0];
-    /** Whether {@link #tokenLaneValues} holds the current batch; {@link #prepare} clears it. */
-    private boolean tokenLanesReady;
 
     private static FloatVector indices(float... lanes) {
         return FloatVector.fromArray(Lanes.F, lanes, 0);
@@ -110,7 +106,6 @@ public final class PreparedInput {
         this.format = format;
         this.tokens = tokens;
         this.cols = cols;
-        this.tokenLanesReady = false;
         int n = tokens * cols;
         if (values.length < n) {
             values = new float[n];
@@ -510,62 +505,6 @@ public final class PreparedInput {
         return tileScales;
     }
 
-    /**
-     * Q8_0/Q8_1 with whole groups ({@code cols} a multiple of 128) only: fills {@link #tokenLaneValues} and
-     * {@link #tokenLaneScales} from {@link #tileValues} and {@link #tileScales}, once per batch (later calls
-     * return at once). Built on demand because only {@link TokenLaneTile} reads it, and only for batches large
-     * enough to take it; call it from the thread that prepared the batch, before workers read.
-     */
-    void prepareTokenLanes() {
-        if (tokenLanesReady) {
-            return;
-        }
-        if (format != ActivationFormat.Q8_0 && format != ActivationFormat.Q8_1 || cols % 128 != 0) {
-            throw new IllegalStateException("token lanes need Q8_0/Q8_1 input of whole 128-value groups, got "
-                    + format + " of " + cols + " columns");
-        }
-        int groups = cols / 128;
-        int size = TokenLaneTile.scalesFor(tokens, groups);
-        if (tokenLaneScales.length < size) {
-            tokenLaneScales = new float[size];
-            tokenLaneValues = new float[size * 8];
-        }
-        if (tokens % TokenLaneTile.TOKENS != 0) {
-            // the last vector's lanes past the batch: zeros, so that they add nothing and never overflow
-            java.util.Arrays.fill(tokenLaneScales, 0, size, 0f);
-            java.util.Arrays.fill(tokenLaneValues, 0, size * 8, 0f);
-        }
-        for (int t = 0; t < tokens; t++) {
-            for (int g = 0; g < groups; g++) {
-                int tile = (g * tokens + t) * QuadGroups.LANES;
-                for (int l = 0; l < QuadGroups.LANES; l++) {
-                    int at = TokenLaneTile.scaleIndex(t, g, l, tokens, groups);
-                    tokenLaneScales[at] = tileScales[tile + l];
-                    int width = TokenLaneTile.passWidth(t, tokens);
-                    int first = TokenLaneTile.valueIndex(at, t, width);
-                    for (int k = 0; k < 8; k++) {
-                        tokenLaneValues[first + k * width * TokenLaneTile.TOKENS] =
-                                tileValues[tile * 8 + k * QuadGroups.LANES + l];
-                    }
-                }
-            }
-        }
-        tokenLanesReady = true;
-    }
-
-    /**
-     * After {@link #prepareTokenLanes}: the quants with tokens across lanes, in {@link TokenLaneTile}'s layout
-     * ({@link TokenLaneTile#valueIndex}): per token, quant {@code (l mod 4) + 4k} of {@link QuadGroups} lane
-     * {@code l}'s block, what lane {@code l} of {@link #tileValues}' vector {@code k} holds for one token.
-     */
-    float[] tokenLaneValues() {
-        return tokenLaneValues;
-    }
-
-    /** After {@link #prepareTokenLanes}: each lane's block scale per token ({@link TokenLaneTile#scaleIndex}). */
-    float[] tokenLaneScales() {
-        return tokenLaneScales;
-    }
 
 
     /** Block scales as floats, token {@code t}'s blocks at {@code t*cols/blockSize}. */

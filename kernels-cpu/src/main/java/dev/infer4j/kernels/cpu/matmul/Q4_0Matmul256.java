@@ -43,14 +43,18 @@ import jdk.incubator.vector.VectorShuffle;
  * blend and one permute per float half place them and a shift pair sign-extends them into
  * {@link Lanes#halfFloats}'s bit moves, giving the same float as the 512-bit kernel's short rearrange.
  *
- * <p>It has no twin of {@link Q4_0Matmul}'s {@link FoldedTile}: one was written and held bit for bit, but with
- * AVX2's sixteen registers it could keep only half a row's group in registers and streamed the activations past
- * it, and {@link #dot4} ran faster at every batch size tried (1.1–1.27x, 8 to 128 tokens). Batches of
- * {@value #TILE_MIN_TOKENS} tokens or more whose rows are whole groups go instead through {@link TokenLaneTile},
- * tokens across the lanes, over rows decoded once per task by {@link #decodeRow}; smaller batches and other rows
- * go four tokens at a time through {@link #dot4}. Both give each token {@link #dot}'s bits.
+ * <p>Unlike {@link Q4_0Matmul} it has no decoded float tile for eight or more tokens: every batch goes four
+ * tokens at a time through {@link #dot4}, which gives a tile's values anyway. Two 256-bit tiles were written and
+ * held bit for bit, and lost to {@link #dot4}. A twin of {@link FoldedTile} could keep only half a row's group in
+ * AVX2's sixteen registers (same JVM on Zen 3, two threads, weights streamed: {@code dot4} 1.1–1.27x faster from
+ * 8 to 128 tokens). A token-lane tile (eight tokens across the lanes, weights broadcast, so nothing crosses
+ * lanes) beat the {@code dot4} of its day by 1.03–1.13x from 16 tokens, but once {@code dot4} read its quants at
+ * constant displacements and stopped masking nibbles it lost: {@code bench model} on a TinyLlama-shaped Q4_0
+ * model, two interleaved rounds, prefill of 128 tokens 18.0 and 18.5 tok/s with the tile against 21.3 and 22.0
+ * without, batched decode of 16 sequences 17.5 and 16.2 against 19.3 and 20.6. C2 hoisted the tile's weight
+ * broadcasts and spilled them.
  */
-final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
+final class Q4_0Matmul256 extends BlockMatmul {
 
     private static final int BLOCK_BYTES = 18;
     private static final int GROUP_BYTES = QuadGroups.BLOCKS * BLOCK_BYTES;
@@ -81,13 +85,6 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
     private static final VectorShuffle<Integer> HIGH_SCALES = VectorShuffle.fromValues(I, 4, 4, 4, 4, 7, 7, 7, 7);
     /** Ints 4..7 of a blend come from the second operand. */
     private static final VectorMask<Integer> UPPER_INTS = VectorMask.fromLong(I, 0xF0L);
-    /**
-     * Fewest tokens for {@link TokenLaneTile}: two full token vectors. Same-JVM on Zen 3, two threads, 2048×2048
-     * weights streamed from memory, against {@link #dot4} alone (median ratio of seven interleaved rounds): 0.71x
-     * the speed at 8 tokens (one half-empty pass), 1.13x at 16, 1.12x at 32, 1.07x at 64, 1.03x at 128.
-     */
-    static final int TILE_MIN_TOKENS = 2 * TokenLaneTile.TOKENS;
-
     Q4_0Matmul256(WorkerPool pool) {
         super(GgmlType.Q4_0, ActivationFormat.Q8_0, pool, VectorWidth.W256);
     }
@@ -322,51 +319,5 @@ final class Q4_0Matmul256 extends BlockMatmul implements RowDecoder {
         acc3.intoArray(lanes, 0);
         acc3h.intoArray(lanes, HIGH);
         out[outIndex + 3 * outStride] = Lanes.sum(lanes, 0);
-    }
-
-    /**
-     * Rows of whole groups of four blocks, from {@value #TILE_MIN_TOKENS} tokens: {@link TokenLaneTile}.
-     */
-    @Override
-    public boolean tiles(int tokens, int cols) {
-        return tokens >= TILE_MIN_TOKENS && cols % 128 == 0;
-    }
-
-    @Override
-    public void prepareTile(PreparedInput in) {
-        in.prepareTokenLanes();
-    }
-
-    @Override
-    public boolean multiplyDecoded(float[] values, float[] scales, int rows, PreparedInput in, float[][] scratch,
-                                   float[] out, int outIndex, int outStride) {
-        TokenLaneTile.rows(values, scales, rows, in, scratch[0], scratch[1], out, outIndex, outStride);
-        return true;
-    }
-
-    @Override
-    public int tileScratch() {
-        return TokenLaneTile.scratch(16);
-    }
-
-    /**
-     * The row's blocks in their natural order, each weight minus 8 as a float ({@code values[valuesAt + 32b + c]}
-     * for column {@code c} of block {@code b}: a low nibble for {@code c < 16}, a high one after), and each block's
-     * scale ({@code scales[scalesAt + b]}).
-     */
-    @Override
-    public void decodeRow(MemorySegment w, long rowOffset, int cols, float[] values, int valuesAt, float[] scales,
-                          int scalesAt) {
-        long o = rowOffset;
-        int v = valuesAt;
-        for (int b = 0; b < cols / 32; b++, o += BLOCK_BYTES, v += 32) {
-            IntVector first = Lanes256.unsignedBytes(w, o + 2);
-            IntVector second = Lanes256.unsignedBytes(w, o + 10);
-            Lanes256.floats(first.and(0xF).sub(8)).intoArray(values, v);
-            Lanes256.floats(second.and(0xF).sub(8)).intoArray(values, v + 8);
-            Lanes256.floats(first.lanewise(VectorOperators.LSHR, 4).sub(8)).intoArray(values, v + 16);
-            Lanes256.floats(second.lanewise(VectorOperators.LSHR, 4).sub(8)).intoArray(values, v + 24);
-            scales[scalesAt + b] = half(w, o);
-        }
     }
 }

@@ -4,24 +4,14 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight type of 32-value blocks with Q8_0 activations whose rows a float tile can multiply once decoded
- * (Q8_0 with {@link DecodedTile}, Q4_0 with {@link FoldedTile}, and in 256-bit vectors with {@link TokenLaneTile}). Implemented by the type's {@link BlockMatmul};
+ * (Q8_0 with {@link DecodedTile}, Q4_0 with {@link FoldedTile}). Implemented by the type's {@link BlockMatmul};
  * decoding runs once per row and task, outside the hot loop.
  */
 interface RowDecoder {
 
-    /**
-     * Whether a product of {@code tokens} tokens and rows of {@code cols} values goes through the tile: the tile
-     * takes rows of that length and decoding a task's rows once pays at that batch size.
-     */
-    default boolean tiles(int tokens, int cols) {
-        return tokens >= BlockMatmul.DECODE_MIN_TOKENS;
-    }
-
-    /**
-     * Brings {@code in} into whatever layout the tile reads besides the prepared activations, before workers
-     * start; called on the caller's thread for every product that {@link #tiles} sends to the tile.
-     */
-    default void prepareTile(PreparedInput in) {
+    /** Fewest tokens for which decoding a task's rows once and running the tile pays. */
+    default int minTokens() {
+        return BlockMatmul.DECODE_MIN_TOKENS;
     }
 
     /** Floats {@link #decodeRow} writes to {@code values} for a row of {@code cols}. */

@@ -35,9 +35,7 @@
  * {@code selectFrom} and per-lane 16-bit shifts are emulated slowly or, past C2's node budget, boxed, so the
  * twins read shorts as ints and shift, permute 32-bit lanes, or load twice instead. Neither float tile
  * ({@code DecodedTile}, {@code FoldedTile}) has a 256-bit twin: on Zen 3 the four-token kernels of Q8_0 and Q4_0
- * were faster at every batch size tried, and give the tiles' values anyway. Q4_0 has instead a 256-bit tile of
- * its own for sixteen tokens or more ({@code TokenLaneTile}): tokens across the lanes and weights broadcast, so
- * that nothing crosses lanes, with the folded layout's lane sums and scales as exact float values.
+ * were faster at every batch size tried, and give the tiles' values anyway.
  *
  * <p>Depends on the JDK, {@code jdk.incubator.vector}, {@code formats} (for {@code GgmlType}) and
  * {@link dev.infer4j.kernels.cpu.parallel}. Knows nothing of models.

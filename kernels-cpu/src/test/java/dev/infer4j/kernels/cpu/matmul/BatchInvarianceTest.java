@@ -93,12 +93,12 @@ class BatchInvarianceTest {
     }
 
     /**
-     * Q4_0's 256-bit token-lane tile, on any CPU: passes of two token vectors, a pass of one (17, 24 and 35
-     * tokens leave an odd vector), padded lanes (17, 35), an odd last row (37 rows), rows of two and three
-     * groups. Every token must be its solo product, which the one-token kernel computes, bit for bit.
+     * Q4_0's 256-bit kernels, on any CPU (the test above takes the CPU's own width): batches of 16 to 40 tokens
+     * (full and partial quads of {@code dot4}), an odd last row (37 rows), rows of two and three whole groups.
+     * Every token must be its solo product, which the one-token kernel computes, bit for bit.
      */
     @org.junit.jupiter.api.Test
-    void q4_0TokenLaneTileMatchesSoloProducts() {
+    void q4_0At256BitsMatchesSoloProducts() {
         Matmul m = Matmul.of(GgmlType.Q4_0, TWO_THREADS, VectorWidth.W256);
         for (int blocks : new int[] {8, 12}) {
             int cols = blocks * 32;
