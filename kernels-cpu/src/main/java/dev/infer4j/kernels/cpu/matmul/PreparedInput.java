@@ -505,8 +505,6 @@ public final class PreparedInput {
         return tileScales;
     }
 
-
-
     /** Block scales as floats, token {@code t}'s blocks at {@code t*cols/blockSize}. */
     float[] scales() {
         return scales;
