@@ -298,8 +298,8 @@ public final class GroupQuantMatmul implements RangeTask {
                 int outBase = (chunk * callSlabTokens + i) * rows;
                 if (whole > 0 && i >= tiled && w256) {
                     if (!gptq) {
-                        GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials,
-                                outBase, work);
+                        touched[worker * 16] += GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0,
+                                g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
                         GroupQuant256.gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole,
                                 partials, outBase, work);
@@ -316,7 +316,8 @@ public final class GroupQuantMatmul implements RangeTask {
                     }
                 } else if (whole > 0 && i >= tiled) {
                     if (!gptq) {
-                        awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials, outBase, work);
+                        touched[worker * 16] += awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole,
+                                partials, outBase, work);
                     } else if (fast4) {
                         gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole, partials,
                                 outBase, work);
@@ -881,38 +882,68 @@ public final class GroupQuantMatmul implements RangeTask {
      * {@code blocks} runs of 128 AWQ outputs from {@code r0}, groups {@code [g0, g1)}: per group the eight nibble sums
      * of every word in the slice ({@link #awqRowSums}), then each run's zero points and scales ({@link #awqApply}).
      * {@code work} holds the sums of the slice and, after them, one run's values in output order.
+     *
+     * @return the sum of the ints read ahead ({@link ReadAhead}), for the caller to keep
      */
-    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
-                                  int g1, int r0, int blocks, float[] out, int outBase, float[] work) {
+    private static int awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
+                                 int g1, int r0, int blocks, float[] out, int outBase, float[] work) {
         MemorySegment qw = m.qweight();
         int cols = m.cols();
         int gs = m.groupSize();
         long rowBytes = 4L * (m.rows() / 8);
         int n = blocks * AWQ_BLOCK;
+        int end = Math.min(cols, g1 * gs);
+        int touched = 0;
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + n, 0f);
         for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, x, xBase + c0, work, n);
+            touched += awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, end - c0, x, xBase + c0, work, n);
             for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
                 awqApply(m, g, r, sums[sumBase + g], work, k * AWQ_BLOCK, n, out, outBase + r);
             }
         }
+        return touched;
     }
 
     /**
      * {@code acc[128b + 16j + l] = Σ q·x} for nibble {@code j} (masked in place, so still times 16^j) of word lane
      * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}. Input rows
      * are read front to back, four per sweep over the sums, so a group's stretch of the matrix streams in order;
-     * each lane still adds its inputs in column order.
+     * each lane still adds its inputs in column order. While four rows are summed, the next four (of the
+     * {@code readable} rows from {@code o} that belong to the task) are read ahead ({@link ReadAhead}), where the
+     * sweep is narrow enough for that to pay.
+     *
+     * @return the sum of the ints read ahead
      */
-    private static void awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, float[] x, int xc,
-                                   float[] acc, int n) {
+    private static int awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, int readable, float[] x,
+                                  int xc, float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
+        int linesPerRow = n / (2 * ReadAhead.LINE);
+        int touched = 0;
         int c = 0;
+        // the next stretch's lines in address order: along a row, then on to the next row's first line
+        long ahead = o + 4 * rowBytes;
+        long rowGap = rowBytes - (long) ReadAhead.LINE * linesPerRow;
+        int left = linesPerRow;
+        boolean readAhead = n <= ReadAhead.MAX_OUTPUTS;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            for (int v = 0; v < words; v += LANES) {
-                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+            if (readAhead && c + 8 <= readable) {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+                    for (int e = 0; e < 4; e++) {
+                        touched += ReadAhead.line(qw, ahead);
+                        ahead += ReadAhead.LINE;
+                        if (--left == 0) {
+                            ahead += rowGap;
+                            left = linesPerRow;
+                        }
+                    }
+                }
+            } else {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+                }
             }
         }
         // a group whose inputs are not a multiple of four (a whole-row group over an odd width) ends row by row
@@ -921,6 +952,7 @@ public final class GroupQuantMatmul implements RangeTask {
                 awqOneRow(qw, o + 4L * v, x[xc + c], acc, 8 * v);
             }
         }
+        return touched;
     }
 
     /**
