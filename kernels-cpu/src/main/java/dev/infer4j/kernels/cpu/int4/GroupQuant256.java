@@ -202,26 +202,28 @@ final class GroupQuant256 {
     }
 
     /**
-     * {@link GroupQuantMatmul}'s {@code awqBlocks}: one token, runs of 128 AWQ outputs. {@code ahead} is the worker's
-     * {@link ReadAhead}.
+     * {@link GroupQuantMatmul}'s {@code awqBlocks}: one token, runs of 128 AWQ outputs.
+     *
+     * @return the sum of the ints read ahead ({@link ReadAhead}), for the caller to keep
      */
-    static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0, int g1,
-                          int r0, int blocks, float[] out, int outBase, float[] work, ReadAhead ahead) {
+    static int awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0, int g1,
+                         int r0, int blocks, float[] out, int outBase, float[] work) {
         MemorySegment qw = m.qweight();
         int cols = m.cols();
         int gs = m.groupSize();
         long rowBytes = 4L * (m.rows() / 8);
         int n = blocks * AWQ_BLOCK;
         int end = Math.min(cols, g1 * gs);
+        int touched = 0;
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + n, 0f);
         for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, end - c0, x, xBase + c0, work, n, ahead);
+            touched += awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, end - c0, x, xBase + c0, work, n);
             for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
                 awqApply(m, g, r, sums[sumBase + g], work, k * AWQ_BLOCK, n, out, outBase + r);
             }
         }
-        ahead.finish();
+        return touched;
     }
 
     /**
@@ -230,19 +232,34 @@ final class GroupQuant256 {
      * takes half a line of each of the four rows, so it reads two lines of the next four ahead, where the 512-bit
      * sweep reads four.
      */
-    private static void awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, int readable, float[] x,
-                                   int xc, float[] acc, int n, ReadAhead ahead) {
+    private static int awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, int readable, float[] x,
+                                  int xc, float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
+        int linesPerRow = n / (2 * ReadAhead.LINE);
+        int touched = 0;
         int c = 0;
-        boolean narrow = n <= ReadAhead.MAX_OUTPUTS;
-        ahead.start(qw, o + 4 * rowBytes, rowBytes, n / (2 * ReadAhead.LINE));
+        // the next stretch's lines in address order: along a row, then on to the next row's first line
+        long ahead = o + 4 * rowBytes;
+        long rowGap = rowBytes - (long) ReadAhead.LINE * linesPerRow;
+        int left = linesPerRow;
+        boolean readAhead = n <= ReadAhead.MAX_OUTPUTS;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            boolean readAhead = narrow && c + 8 <= readable;
-            for (int v = 0; v < words; v += LANES) {
-                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
-                if (readAhead) {
-                    ahead.lines(2);
+            if (readAhead && c + 8 <= readable) {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
+                    for (int e = 0; e < 2; e++) {
+                        touched += ReadAhead.line(qw, ahead);
+                        ahead += ReadAhead.LINE;
+                        if (--left == 0) {
+                            ahead += rowGap;
+                            left = linesPerRow;
+                        }
+                    }
+                }
+            } else {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
                 }
             }
         }
@@ -252,6 +269,7 @@ final class GroupQuant256 {
                 awqOneRow(qw, o + 4L * v, x[xc + c], acc, 8 * (v & ~15) + (v & 15));
             }
         }
+        return touched;
     }
 
     /** Eight words of four consecutive input rows into their eight nibble sums at {@code acc[a + 16j]}. */

@@ -91,8 +91,6 @@ public final class GroupQuantMatmul implements RangeTask {
     private final float[][] scratch;
     /** Where {@link #touch} leaves its sums, so its reads are not optimized away; a line apart per worker. */
     private final int[] touched;
-    /** Each worker's reader of the one-token AWQ sweep's next stretch. */
-    private final ReadAhead[] readAhead;
     private float[] groupSums = new float[0];
     /** GPTQ 4-bit fast path: {@code x[c]·2^(−4·(c mod 8))}, so a nibble masked in place needs no shift. */
     private float[] scaledX = new float[0];
@@ -130,10 +128,8 @@ public final class GroupQuantMatmul implements RangeTask {
         this.w256 = Objects.requireNonNull(width, "width") == VectorWidth.W256;
         this.scratch = new float[pool.threads()][];
         this.touched = new int[16 * pool.threads()];
-        this.readAhead = new ReadAhead[pool.threads()];
         for (int i = 0; i < scratch.length; i++) {
             scratch[i] = new float[SCRATCH];
-            readAhead[i] = new ReadAhead();
         }
     }
 
@@ -302,8 +298,8 @@ public final class GroupQuantMatmul implements RangeTask {
                 int outBase = (chunk * callSlabTokens + i) * rows;
                 if (whole > 0 && i >= tiled && w256) {
                     if (!gptq) {
-                        GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials,
-                                outBase, work, readAhead[worker]);
+                        touched[worker * 16] += GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0,
+                                g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
                         GroupQuant256.gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole,
                                 partials, outBase, work);
@@ -320,8 +316,8 @@ public final class GroupQuantMatmul implements RangeTask {
                     }
                 } else if (whole > 0 && i >= tiled) {
                     if (!gptq) {
-                        awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole, partials, outBase, work,
-                                readAhead[worker]);
+                        touched[worker * 16] += awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole,
+                                partials, outBase, work);
                     } else if (fast4) {
                         gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole, partials,
                                 outBase, work);
@@ -885,27 +881,28 @@ public final class GroupQuantMatmul implements RangeTask {
     /**
      * {@code blocks} runs of 128 AWQ outputs from {@code r0}, groups {@code [g0, g1)}: per group the eight nibble sums
      * of every word in the slice ({@link #awqRowSums}), then each run's zero points and scales ({@link #awqApply}).
-     * {@code work} holds the sums of the slice and, after them, one run's values in output order. {@code ahead} is the worker's
-     * {@link ReadAhead}.
+     * {@code work} holds the sums of the slice and, after them, one run's values in output order.
+     *
+     * @return the sum of the ints read ahead ({@link ReadAhead}), for the caller to keep
      */
-    private static void awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
-                                  int g1, int r0, int blocks, float[] out, int outBase, float[] work,
-                                  ReadAhead ahead) {
+    private static int awqBlocks(GroupQuantizedMatrix m, float[] x, int xBase, float[] sums, int sumBase, int g0,
+                                 int g1, int r0, int blocks, float[] out, int outBase, float[] work) {
         MemorySegment qw = m.qweight();
         int cols = m.cols();
         int gs = m.groupSize();
         long rowBytes = 4L * (m.rows() / 8);
         int n = blocks * AWQ_BLOCK;
         int end = Math.min(cols, g1 * gs);
+        int touched = 0;
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + n, 0f);
         for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, end - c0, x, xBase + c0, work, n, ahead);
+            touched += awqRowSums(qw, c0 * rowBytes + r0 / 2, rowBytes, c1 - c0, end - c0, x, xBase + c0, work, n);
             for (int k = 0, r = r0; k < blocks; k++, r += AWQ_BLOCK) {
                 awqApply(m, g, r, sums[sumBase + g], work, k * AWQ_BLOCK, n, out, outBase + r);
             }
         }
-        ahead.finish();
+        return touched;
     }
 
     /**
@@ -915,20 +912,37 @@ public final class GroupQuantMatmul implements RangeTask {
      * each lane still adds its inputs in column order. While four rows are summed, the next four (of the
      * {@code readable} rows from {@code o} that belong to the task) are read ahead ({@link ReadAhead}), where the
      * sweep is narrow enough for that to pay.
+     *
+     * @return the sum of the ints read ahead
      */
-    private static void awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, int readable, float[] x,
-                                   int xc, float[] acc, int n, ReadAhead ahead) {
+    private static int awqRowSums(MemorySegment qw, long o, long rowBytes, int inputs, int readable, float[] x,
+                                  int xc, float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
+        int linesPerRow = n / (2 * ReadAhead.LINE);
+        int touched = 0;
         int c = 0;
-        boolean narrow = n <= ReadAhead.MAX_OUTPUTS;
-        ahead.start(qw, o + 4 * rowBytes, rowBytes, n / (2 * ReadAhead.LINE));
+        // the next stretch's lines in address order: along a row, then on to the next row's first line
+        long ahead = o + 4 * rowBytes;
+        long rowGap = rowBytes - (long) ReadAhead.LINE * linesPerRow;
+        int left = linesPerRow;
+        boolean readAhead = n <= ReadAhead.MAX_OUTPUTS;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            boolean readAhead = narrow && c + 8 <= readable;
-            for (int v = 0; v < words; v += LANES) {
-                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
-                if (readAhead) {
-                    ahead.lines(4);
+            if (readAhead && c + 8 <= readable) {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+                    for (int e = 0; e < 4; e++) {
+                        touched += ReadAhead.line(qw, ahead);
+                        ahead += ReadAhead.LINE;
+                        if (--left == 0) {
+                            ahead += rowGap;
+                            left = linesPerRow;
+                        }
+                    }
+                }
+            } else {
+                for (int v = 0; v < words; v += LANES) {
+                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
                 }
             }
         }
@@ -938,6 +952,7 @@ public final class GroupQuantMatmul implements RangeTask {
                 awqOneRow(qw, o + 4L * v, x[xc + c], acc, 8 * v);
             }
         }
+        return touched;
     }
 
     /**
