@@ -239,27 +239,13 @@ final class GroupQuant256 {
         int linesPerRow = n / (2 * ReadAhead.LINE);
         int touched = 0;
         int c = 0;
-        // the next stretch's lines in address order: along a row, then on to the next row's first line
-        long ahead = o + 4 * rowBytes;
-        long rowGap = rowBytes - (long) ReadAhead.LINE * linesPerRow;
-        int left = linesPerRow;
-        boolean readAhead = n <= ReadAhead.MAX_OUTPUTS;
+        boolean narrow = n <= ReadAhead.MAX_OUTPUTS;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            if (readAhead && c + 8 <= readable) {
-                for (int v = 0; v < words; v += LANES) {
-                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
-                    for (int e = 0; e < 2; e++) {
-                        touched += ReadAhead.line(qw, ahead);
-                        ahead += ReadAhead.LINE;
-                        if (--left == 0) {
-                            ahead += rowGap;
-                            left = linesPerRow;
-                        }
-                    }
-                }
-            } else {
-                for (int v = 0; v < words; v += LANES) {
-                    awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
+            boolean readAhead = narrow && c + 8 <= readable;
+            for (int v = 0, t = 0; v < words; v += LANES, t += 2) {
+                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
+                if (readAhead) {
+                    touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, linesPerRow, t, 2);
                 }
             }
         }

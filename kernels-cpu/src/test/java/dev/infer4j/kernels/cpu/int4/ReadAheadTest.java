@@ -1,0 +1,71 @@
+package dev.infer4j.kernels.cpu.int4;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link ReadAhead#lines} walks a stretch of rows line by line in address order: the right lines, each once, none
+ * past the last row's last line. Each line's first int holds its own number, so the sum returned says which lines
+ * were read; the segment ends right after the last line read, so one read too far throws.
+ */
+class ReadAheadTest {
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int ROWS = 4;
+    private static final int LINES_PER_ROW = 3;
+    /** Two unread lines between rows, as when a sweep covers only part of each row. */
+    private static final long ROW_BYTES = (LINES_PER_ROW + 2L) * ReadAhead.LINE;
+    private static final long BASE = 40;
+
+    @Test
+    void readsTheStretchFrontToBackAcrossRowEnds() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = stretch(arena);
+            // lines 2..6: the last of row 0, all three of row 1, the first of row 2
+            assertEquals(number(0, 2) + number(1, 0) + number(1, 1) + number(1, 2) + number(2, 0),
+                    ReadAhead.lines(data, BASE, ROW_BYTES, LINES_PER_ROW, 2, 5));
+            assertEquals(number(3, 2), ReadAhead.lines(data, BASE, ROW_BYTES, LINES_PER_ROW, 11, 1));
+        }
+    }
+
+    @Test
+    void stepsOfFourOrTwoReadEveryLineOnce() {
+        int all = 0;
+        for (int row = 0; row < ROWS; row++) {
+            for (int line = 0; line < LINES_PER_ROW; line++) {
+                all += number(row, line);
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = stretch(arena);
+            for (int step : new int[] {4, 2}) {
+                int sum = 0;
+                for (int t = 0; t < ROWS * LINES_PER_ROW; t += step) {
+                    sum += ReadAhead.lines(data, BASE, ROW_BYTES, LINES_PER_ROW, t, step);
+                }
+                assertEquals(all, sum, "steps of " + step);
+            }
+        }
+    }
+
+    /** Rows from {@link #BASE}; the segment ends four bytes into the last row's last line. */
+    private static MemorySegment stretch(Arena arena) {
+        long lastLine = BASE + (ROWS - 1) * ROW_BYTES + (LINES_PER_ROW - 1L) * ReadAhead.LINE;
+        MemorySegment data = arena.allocate(lastLine + 4);
+        for (int row = 0; row < ROWS; row++) {
+            for (int line = 0; line < LINES_PER_ROW; line++) {
+                data.set(INT, BASE + row * ROW_BYTES + (long) line * ReadAhead.LINE, number(row, line));
+            }
+        }
+        return data;
+    }
+
+    private static int number(int row, int line) {
+        return 1 << (row * LINES_PER_ROW + line);
+    }
+}
