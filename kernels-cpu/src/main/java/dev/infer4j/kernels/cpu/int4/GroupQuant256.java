@@ -94,7 +94,7 @@ final class GroupQuant256 {
     }
 
     /** {@link GroupQuantMatmul}'s {@code gptq4Blocks}: one token, 4-bit GPTQ, runs of sixty-four outputs. */
-    static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
+    static int gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
                             int g1, int r0, int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
         long rowBytes = 4L * m.rows();
@@ -102,17 +102,21 @@ final class GroupQuant256 {
         int gs = m.groupSize();
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * GPTQ_BLOCK, 0f);
         int n = blocks * GPTQ_BLOCK;
+        int touched = 0;
         for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
-            gptq4RowSums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc, n);
+            touched += gptq4RowSums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0,
+                    acc, n);
             gptqApply(m, g, r0, n, acc, 0, sums[sumBase + g], out, outBase + r0);
         }
+        return touched;
     }
 
     /** {@link GroupQuantMatmul}'s {@code gptq4RowSums} in eight-lane vectors: the same per-lane fma chain. */
-    private static void gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
+    private static int gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
                                      float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
+        int touched = 0;
         for (int p = 0; p < packs; p++, o += rowBytes, xc += 8) {
             FloatVector x0 = FloatVector.broadcast(F, xs[xc]);
             FloatVector x1 = FloatVector.broadcast(F, xs[xc + 1]);
@@ -123,6 +127,7 @@ final class GroupQuant256 {
             FloatVector x6 = FloatVector.broadcast(F, xs[xc + 6]);
             FloatVector x7 = FloatVector.broadcast(F, xs[xc + 7]);
             for (int v = 0; v < n; v += LANES) {
+                touched += ReadAhead.ahead(qw, o + 4L * v);
                 IntVector q = IntVector.fromMemorySegment(I, qw, o + 4L * v, LE);
                 FloatVector a = FloatVector.fromArray(F, acc, v);
                 a = floats(q.and(0xF)).fma(x0, a);
@@ -137,6 +142,7 @@ final class GroupQuant256 {
                 a.intoArray(acc, v);
             }
         }
+        return touched;
     }
 
     /**

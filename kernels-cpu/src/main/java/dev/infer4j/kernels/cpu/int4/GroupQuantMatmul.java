@@ -301,8 +301,8 @@ public final class GroupQuantMatmul implements RangeTask {
                         touched[worker * 16] += GroupQuant256.awqBlocks(m, callX, xBase, groupSums, t * groups, g0,
                                 g1, r0, whole, partials, outBase, work);
                     } else if (fast4) {
-                        GroupQuant256.gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole,
-                                partials, outBase, work);
+                        touched[worker * 16] += GroupQuant256.gptq4Blocks(m, scaledX, t * m.cols(), groupSums,
+                                t * groups, g0, g1, r0, whole, partials, outBase, work);
                     } else {
                         for (int k = 0; k < whole; k++) {
                             if (w.consecutiveGroups()) {
@@ -319,8 +319,8 @@ public final class GroupQuantMatmul implements RangeTask {
                         touched[worker * 16] += awqBlocks(m, callX, xBase, groupSums, t * groups, g0, g1, r0, whole,
                                 partials, outBase, work);
                     } else if (fast4) {
-                        gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0, g1, r0, whole, partials,
-                                outBase, work);
+                        touched[worker * 16] += gptq4Blocks(m, scaledX, t * m.cols(), groupSums, t * groups, g0,
+                                g1, r0, whole, partials, outBase, work);
                     } else {
                         for (int k = 0; k < whole; k++) {
                             if (w.consecutiveGroups()) {
@@ -812,7 +812,7 @@ public final class GroupQuantMatmul implements RangeTask {
      * the per-nibble shift is gone. The hot work lives in small methods whose vectors never cross a call, so
      * C2 compiles each whole (one large method ran past its inlining budget and boxed vectors).
      */
-    private static void gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
+    private static int gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
                                     int g1, int r0, int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
         long rowBytes = 4L * m.rows();
@@ -820,14 +820,17 @@ public final class GroupQuantMatmul implements RangeTask {
         int gs = m.groupSize();
         java.util.Arrays.fill(out, outBase + r0, outBase + r0 + blocks * GPTQ_BLOCK, 0f);
         int n = blocks * GPTQ_BLOCK;
+        int touched = 0;
         for (int g = g0, c0 = g0 * gs; g < g1; g++, c0 += gs) {
             int c1 = Math.min(cols, c0 + gs);
             float sx = sums[sumBase + g];
-            gptq4RowSums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0, acc, n);
+            touched += gptq4RowSums(qw, (c0 / 8) * rowBytes + 4L * r0, rowBytes, (c1 - c0) / 8, xs, xBase + c0,
+                    acc, n);
             for (int v = 0; v < n; v += LANES) {
                 gptq4Apply(m, g, r0 + v, acc, v, sx, out, outBase + r0 + v);
             }
         }
+        return touched;
     }
 
     /**
@@ -835,9 +838,10 @@ public final class GroupQuantMatmul implements RangeTask {
      * row at a time: each row's words are read front to back, so a group's stretch of the matrix streams from
      * memory in order. Each lane still adds its inputs in column order, as a register-only walk would.
      */
-    private static void gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
+    private static int gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
                                      float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
+        int touched = 0;
         for (int p = 0; p < packs; p++, o += rowBytes, xc += 8) {
             FloatVector x0 = FloatVector.broadcast(F, xs[xc]);
             FloatVector x1 = FloatVector.broadcast(F, xs[xc + 1]);
@@ -848,6 +852,7 @@ public final class GroupQuantMatmul implements RangeTask {
             FloatVector x6 = FloatVector.broadcast(F, xs[xc + 6]);
             FloatVector x7 = FloatVector.broadcast(F, xs[xc + 7]);
             for (int v = 0; v < n; v += LANES) {
+                touched += ReadAhead.ahead(qw, o + 4L * v);
                 IntVector q = IntVector.fromMemorySegment(I, qw, o + 4L * v, LE);
                 FloatVector a = FloatVector.fromArray(F, acc, v);
                 a = floats(q.and(0xF)).fma(x0, a);
@@ -862,6 +867,7 @@ public final class GroupQuantMatmul implements RangeTask {
                 a.intoArray(acc, v);
             }
         }
+        return touched;
     }
 
     /** {@code out[o..o+15] += s·(acc − z·Σx)} for group {@code g} of the sixteen 4-bit GPTQ outputs from {@code r}. */

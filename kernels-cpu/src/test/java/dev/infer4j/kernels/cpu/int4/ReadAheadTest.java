@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * {@link ReadAhead#lines} walks a stretch of rows line by line in address order: the right lines, each once, none
  * past the last row's last line. Each line's first int holds its own number, so the sum returned says which lines
- * were read; the segment ends right after the last line read, so one read too far throws.
+ * were read; the segment ends right after the last line read, so one read too far throws. {@link ReadAhead#ahead}
+ * reads the int its distance ahead and nothing past the segment's end.
  */
 class ReadAheadTest {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -50,6 +51,24 @@ class ReadAheadTest {
                 }
                 assertEquals(all, sum, "steps of " + step);
             }
+        }
+    }
+
+    @Test
+    void aheadReadsItsDistanceAheadUpToTheLastWholeInt() {
+        try (Arena arena = Arena.ofConfined()) {
+            long size = ReadAhead.STREAM_AHEAD + 64;
+            MemorySegment data = arena.allocate(size);
+            for (long at = 0; at + 4 <= size; at += 4) {
+                data.set(INT, at, (int) at + 1);
+            }
+            assertEquals(ReadAhead.STREAM_AHEAD + 1, ReadAhead.ahead(data, 0));
+            assertEquals(ReadAhead.STREAM_AHEAD + 40 + 1, ReadAhead.ahead(data, 40));
+            // the last whole int, then positions whose target runs past the end (partly or wholly): nothing read
+            assertEquals((int) size - 4 + 1, ReadAhead.ahead(data, 60));
+            assertEquals(0, ReadAhead.ahead(data, 61));
+            assertEquals(0, ReadAhead.ahead(data, 64));
+            assertEquals(0, ReadAhead.ahead(data, size - 4));
         }
     }
 
