@@ -258,7 +258,7 @@ public final class PreparedInput {
         int groups = QuadGroups.groups(cols);
         int full = perRow / QuadGroups.BLOCKS;
         for (int g = 0; g < full; g++) {
-            int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
+            int at = QuadGroups.slot(t, g, groups, tokens) * QuadGroups.LANES;
             int tileAt = (g * tokens + t) * QuadGroups.LANES;
             if (width == VectorWidth.W512) {
                 wholeGroup(t, g, at, tileAt);
@@ -272,7 +272,7 @@ public final class PreparedInput {
             }
         }
         for (int g = full; g < groups; g++) {
-            int at = QuadGroups.slot(t, g, groups) * QuadGroups.LANES;
+            int at = QuadGroups.slot(t, g, groups, tokens) * QuadGroups.LANES;
             int tileAt = (g * tokens + t) * QuadGroups.LANES;
             for (int l = 0; l < QuadGroups.LANES; l++) {
                 int block = g * QuadGroups.BLOCKS + QuadGroups.blockOfLane(l);
@@ -459,7 +459,7 @@ public final class PreparedInput {
 
     /**
      * Q8_0/Q8_1 only: per group of four blocks, its 128 quants in their natural order (zero past the row's end),
-     * group {@code g} of token {@code t} at {@code QuadGroups.slot(t, g, groups)·128}, except that in each block
+     * group {@code g} of token {@code t} at {@code QuadGroups.slot(t, g, groups, tokens)·128}, except that in each block
      * the quant {@code b} of column {@code 16 + i} is stored as {@code b - 16·a}, {@code a} being the quant of
      * column {@code i} (at most 2159 in magnitude).
      *
@@ -474,7 +474,7 @@ public final class PreparedInput {
 
     /**
      * Q8_0/Q8_1 only: per group of four blocks ({@link QuadGroups}), sixteen shorts at
-     * {@code QuadGroups.slot(t, g, groups)·16}: lane {@code l} holds 8 times the sum of the quants its lane sums
+     * {@code QuadGroups.slot(t, g, groups, tokens)·16}: lane {@code l} holds 8 times the sum of the quants its lane sums
      * products with. A Q4_0 kernel that multiplies raw nibbles subtracts this once per group instead of
      * subtracting 8 from every nibble.
      */

@@ -95,11 +95,12 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128;
-        int end = start + full * QUAD_STRIDE;
+        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols), in.tokens()) * 128;
+        int stride = QuadGroups.quadWidth(token, in.tokens()) * 128;
+        int end = start + full * stride;
         FloatVector acc = FloatVector.zero(F);
         long o = rowOffset;
-        for (int q = start; q < end; q += QUAD_STRIDE, o += GROUP_BYTES) {
+        for (int q = start; q < end; q += stride, o += GROUP_BYTES) {
             int gl = q >> 3;
             ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
@@ -187,7 +188,7 @@ final class Q4_0Matmul extends BlockMatmul implements RowDecoder {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128;
+        int start = QuadGroups.slot(token, 0, QuadGroups.groups(cols), in.tokens()) * 128;
         int end = start + full * QUAD_STRIDE;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;

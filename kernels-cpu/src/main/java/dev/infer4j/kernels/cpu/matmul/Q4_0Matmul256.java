@@ -96,13 +96,14 @@ final class Q4_0Matmul256 extends BlockMatmul {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128);
-        int end = start + full * QUAD_STRIDE;
+        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols), in.tokens()) * 128);
+        int stride = QuadGroups.quadWidth(token, in.tokens()) * 128;
+        int end = start + full * stride;
         FloatVector accLow = FloatVector.zero(F);
         FloatVector accHigh = accLow;
         int groups = BoundedIndex.count(full);
         for (int g = 0; g < groups; g++) {
-            int q = start + g * QUAD_STRIDE;
+            int q = start + g * stride;
             long o = rowOffset + (long) g * GROUP_BYTES;
             int gl = q >> 3;
             ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, o + 2, LE)
@@ -210,7 +211,7 @@ final class Q4_0Matmul256 extends BlockMatmul {
         short[] a = in.quadQuants();
         short[] bias = in.quadBias();
         float[] dy = in.quadScales();
-        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols)) * 128);
+        int start = BoundedIndex.index(QuadGroups.slot(token, 0, QuadGroups.groups(cols), in.tokens()) * 128);
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc0h = acc0;
         FloatVector acc1 = acc0;

@@ -29,13 +29,24 @@ final class QuadGroups {
     }
 
     /**
-     * Where token {@code token}'s group {@code group} sits among the prepared groups, counted in groups: tokens go
-     * in quads (0–3, 4–7, ...), and within a quad group {@code g} of its four tokens comes before group
-     * {@code g+1}. A kernel walking a row then steps through one token's groups, or four tokens' together, with a
-     * single index and constant offsets, which C2 turns into plain displacements.
+     * Where token {@code token}'s group {@code group} sits among the prepared groups of {@code tokens} tokens,
+     * counted in groups: tokens go in quads (0–3, 4–7, ...), and within a quad group {@code g} of its tokens
+     * comes before group {@code g+1}. A kernel walking a row then steps through one token's groups, or four
+     * tokens' together, with a single index and a fixed stride ({@link #quadWidth} groups), while offsets within
+     * a group stay constants that C2 turns into plain displacements.
+     *
+     * <p>A last quad short of four tokens holds only the tokens there are, so a lone token's groups lie side by
+     * side. Spread four slots apart, as in a full quad, one token's quants of a 5632-wide row spanned 44 KB, more
+     * than a 32 KB L1 holds, and every row of the FFN down product read them again from L2.
      */
-    static int slot(int token, int group, int groups) {
-        return ((token / 4 * groups + group) * 4) + token % 4;
+    static int slot(int token, int group, int groups, int tokens) {
+        int first = token - token % 4;
+        return first * groups + group * quadWidth(token, tokens) + token % 4;
+    }
+
+    /** Tokens in the quad of {@code token} when {@code tokens} are prepared: four, or fewer in a last quad. */
+    static int quadWidth(int token, int tokens) {
+        return Math.min(4, tokens - (token - token % 4));
     }
 
     /** The block of its group (0..3) whose products lane {@code lane} sums. */
