@@ -93,7 +93,11 @@ final class GroupQuant256 {
         }
     }
 
-    /** {@link GroupQuantMatmul}'s {@code gptq4Blocks}: one token, 4-bit GPTQ, runs of sixty-four outputs. */
+    /**
+     * {@link GroupQuantMatmul}'s {@code gptq4Blocks}: one token, 4-bit GPTQ, runs of sixty-four outputs.
+     *
+     * @return the sum of the ints read ahead
+     */
     static int gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
                             int g1, int r0, int blocks, float[] out, int outBase, float[] acc) {
         MemorySegment qw = m.qweight();
@@ -112,7 +116,12 @@ final class GroupQuant256 {
         return touched;
     }
 
-    /** {@link GroupQuantMatmul}'s {@code gptq4RowSums} in eight-lane vectors: the same per-lane fma chain. */
+    /**
+     * {@link GroupQuantMatmul}'s {@code gptq4RowSums} in eight-lane vectors: the same per-lane fma chain and the same
+     * read ahead, here twice per line.
+     *
+     * @return the sum of the ints read ahead
+     */
     private static int gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
                                      float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);

@@ -811,6 +811,8 @@ public final class GroupQuantMatmul implements RangeTask {
      * by {@link #NIBBLE_SCALE} from {@code xBase}: {@code (q & 15<<4j)·x·2^(−4j)} is exactly {@code q_j·x}, so
      * the per-nibble shift is gone. The hot work lives in small methods whose vectors never cross a call, so
      * C2 compiles each whole (one large method ran past its inlining budget and boxed vectors).
+     *
+     * @return the sum of the ints read ahead ({@link ReadAhead#ahead}), for the caller to keep
      */
     private static int gptq4Blocks(GroupQuantizedMatrix m, float[] xs, int xBase, float[] sums, int sumBase, int g0,
                                     int g1, int r0, int blocks, float[] out, int outBase, float[] acc) {
@@ -836,7 +838,10 @@ public final class GroupQuantMatmul implements RangeTask {
     /**
      * {@code acc[0..n) = Σ q·x} over {@code packs} packed rows for the {@code n} outputs at byte {@code o}, one packed
      * row at a time: each row's words are read front to back, so a group's stretch of the matrix streams from
-     * memory in order. Each lane still adds its inputs in column order, as a register-only walk would.
+     * memory in order, and each step reads one int a few lines further on ({@link ReadAhead#ahead}). Each lane
+     * still adds its inputs in column order, as a register-only walk would.
+     *
+     * @return the sum of the ints read ahead
      */
     private static int gptq4RowSums(MemorySegment qw, long o, long rowBytes, int packs, float[] xs, int xc,
                                      float[] acc, int n) {
