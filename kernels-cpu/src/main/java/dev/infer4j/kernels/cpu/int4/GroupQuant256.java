@@ -254,13 +254,14 @@ final class GroupQuant256 {
         int linesPerRow = n / (2 * ReadAhead.LINE);
         int touched = 0;
         int c = 0;
-        boolean narrow = n <= ReadAhead.MAX_OUTPUTS;
+        int aheadLines = n <= ReadAhead.MAX_OUTPUTS ? linesPerRow : Math.min(linesPerRow, ReadAhead.WIDE_LINES);
+        int aheadEnd = 4 * aheadLines;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            boolean readAhead = narrow && c + 8 <= readable;
+            boolean readAhead = c + 8 <= readable;
             for (int v = 0, t = 0; v < words; v += LANES, t += 2) {
                 awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
-                if (readAhead) {
-                    touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, linesPerRow, t, 2);
+                if (readAhead && t < aheadEnd) {
+                    touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, aheadLines, t, 2);
                 }
             }
         }

@@ -921,8 +921,8 @@ public final class GroupQuantMatmul implements RangeTask {
      * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}. Input rows
      * are read front to back, four per sweep over the sums, so a group's stretch of the matrix streams in order;
      * each lane still adds its inputs in column order. While four rows are summed, the next four (of the
-     * {@code readable} rows from {@code o} that belong to the task) are read ahead ({@link ReadAhead}), where the
-     * sweep is narrow enough for that to pay.
+     * {@code readable} rows from {@code o} that belong to the task) are read ahead ({@link ReadAhead}): all of
+     * them where the sweep is narrow enough for that to pay, their first lines where it is not.
      *
      * @return the sum of the ints read ahead
      */
@@ -933,13 +933,15 @@ public final class GroupQuantMatmul implements RangeTask {
         int linesPerRow = n / (2 * ReadAhead.LINE);
         int touched = 0;
         int c = 0;
-        boolean narrow = n <= ReadAhead.MAX_OUTPUTS;
+        // a narrow sweep reads all of the next stretch ahead, a wide one only the first lines of its rows
+        int aheadLines = n <= ReadAhead.MAX_OUTPUTS ? linesPerRow : Math.min(linesPerRow, ReadAhead.WIDE_LINES);
+        int aheadEnd = 4 * aheadLines;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
-            boolean readAhead = narrow && c + 8 <= readable;
+            boolean readAhead = c + 8 <= readable;
             for (int v = 0, t = 0; v < words; v += LANES, t += 4) {
                 awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
-                if (readAhead) {
-                    touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, linesPerRow, t, 4);
+                if (readAhead && t < aheadEnd) {
+                    touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, aheadLines, t, 4);
                 }
             }
         }

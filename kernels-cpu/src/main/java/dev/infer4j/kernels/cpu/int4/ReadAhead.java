@@ -25,10 +25,18 @@ final class ReadAhead {
     /**
      * Most outputs per sweep that reads ahead. The sweep's sums (four bytes an output) and two stretches of four
      * rows (another four bytes an output) must stay in a 32 KiB L1 with room to spare: 3072 outputs take 24 KiB.
-     * A FFN matrix of 5632 outputs overflows it, and reading ahead there made the sweep slower (0.88x at two
-     * threads, Zen 4), so wider sweeps go without.
+     * A FFN matrix of 5632 outputs overflows it, and reading all of the next stretch ahead there made the sweep
+     * slower (0.88x at two threads, Zen 4), so wider sweeps read only {@link #WIDE_LINES} lines of each next row.
      */
     static final int MAX_OUTPUTS = 3072;
+
+    /**
+     * Lines read ahead from the start of each of the next four rows by a sweep wider than {@link #MAX_OUTPUTS}.
+     * Timed against each other in one JVM, alternating product by product (5632×2048, two threads, from memory,
+     * Zen 4), a sweep took 430–447 µs reading none, 402–413 reading one, two or four, but 448–459 reading three
+     * and 529–555 reading eight: the effect is real but sensitive to the count, so the count is the measured one.
+     */
+    static final int WIDE_LINES = 2;
 
     /**
      * How far ahead of its own loads a single sequential sweep reads ({@link #ahead}): four lines. The one-token

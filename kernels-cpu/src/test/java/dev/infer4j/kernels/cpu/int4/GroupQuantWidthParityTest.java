@@ -64,10 +64,11 @@ class GroupQuantWidthParityTest {
 
     @ParameterizedTest(name = "AWQ group {0}, {1}x{2}")
     // 190 inputs in one group: the four-row sweeps end two rows short, which the single-row sweep takes; 1032
-    // inputs make three input chunks, the last short, where the one-token sweeps stop reading ahead; 3200 outputs
-    // are past ReadAhead.MAX_OUTPUTS, where they never start
+    // inputs make three input chunks, the last short, where the one-token sweeps stop reading ahead; 3200 by 1560
+    // makes four chunks, which one thread takes with all 3200 outputs each, past ReadAhead.MAX_OUTPUTS, where the
+    // sweeps read ahead only the first lines of each row
     @CsvSource({"128, 2088, 640", "128, 264, 384", "64, 136, 128", "32, 256, 128", "-1, 128, 192", "-1, 128, 190",
-            "-1, 264, 190", "32, 136, 1032", "128, 3200, 256"})
+            "-1, 264, 190", "32, 136, 1032", "128, 3200, 256", "128, 3200, 1560"})
     void awqMatchesThe512BitKernel(int groupSize, int rows, int cols) {
         Random random = new Random(rows * 17L + cols + groupSize);
         check(AwqPacker.pack(gaussian(random, rows * cols), rows, cols, groupSize), "AWQ4", random);
