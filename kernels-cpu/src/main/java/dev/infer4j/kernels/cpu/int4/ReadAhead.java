@@ -41,9 +41,9 @@ final class ReadAhead {
     /**
      * How far ahead of its own loads a single sequential sweep reads ({@link #ahead}): four lines. The one-token
      * GPTQ sweep reads one stream, a packed row at a time, yet on Zen 4 it ran at 0.55–0.75x of Q4_0's speed from
-     * memory and even from L3. Reading one int this far ahead each step made a 5632×2048 product 1.4–1.5x faster
-     * and a 2048×2048 one 1.3–1.5x, from memory and from L3 alike; distances from two to six lines measured the
-     * same, and 16 lines gave most of the gain back.
+     * memory and even from L3. Reading one int this far ahead each step made a 5632×2048 product 1.25–1.75x
+     * faster and a 2048×2048 one 1.3–1.5x, from memory and from L3 alike; distances of two to six lines measured
+     * alike, and 16 lines kept only part of the gain.
      */
     static final int STREAM_AHEAD = 4 * LINE;
 
