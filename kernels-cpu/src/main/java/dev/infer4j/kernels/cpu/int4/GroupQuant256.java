@@ -251,10 +251,9 @@ final class GroupQuant256 {
                                   int xc, float[] acc, int n) {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
-        int linesPerRow = n / (2 * ReadAhead.LINE);
         int touched = 0;
         int c = 0;
-        int aheadLines = n <= ReadAhead.MAX_OUTPUTS ? linesPerRow : Math.min(linesPerRow, ReadAhead.WIDE_LINES);
+        int aheadLines = ReadAhead.linesPerRowAhead(n);
         int aheadEnd = 4 * aheadLines;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
             boolean readAhead = c + 8 <= readable;

@@ -51,6 +51,16 @@ final class ReadAhead {
     }
 
     /**
+     * Lines of each of the next four rows that a four-row AWQ sweep over {@code outputs} outputs reads ahead: all
+     * of a row's {@code outputs / 128} lines up to {@link #MAX_OUTPUTS} outputs, the first {@link #WIDE_LINES}
+     * past it.
+     */
+    static int linesPerRowAhead(int outputs) {
+        int linesPerRow = outputs / (2 * LINE);
+        return outputs <= MAX_OUTPUTS ? linesPerRow : Math.min(linesPerRow, WIDE_LINES);
+    }
+
+    /**
      * Reads the int {@link #STREAM_AHEAD} bytes past {@code at}, where that int lies inside {@code data}; a sweep
      * calls it with the position of each step's load.
      *

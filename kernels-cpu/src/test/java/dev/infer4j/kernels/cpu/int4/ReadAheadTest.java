@@ -72,6 +72,14 @@ class ReadAheadTest {
         }
     }
 
+    @Test
+    void narrowSweepsReadWholeRowsAheadAndWideOnesTheirFirstLines() {
+        assertEquals(16, ReadAhead.linesPerRowAhead(2048));
+        assertEquals(ReadAhead.MAX_OUTPUTS / 128, ReadAhead.linesPerRowAhead(ReadAhead.MAX_OUTPUTS));
+        assertEquals(ReadAhead.WIDE_LINES, ReadAhead.linesPerRowAhead(ReadAhead.MAX_OUTPUTS + 128));
+        assertEquals(ReadAhead.WIDE_LINES, ReadAhead.linesPerRowAhead(5632));
+    }
+
     /** Rows from {@link #BASE}; the segment ends four bytes into the last row's last line. */
     private static MemorySegment stretch(Arena arena) {
         long lastLine = BASE + (ROWS - 1) * ROW_BYTES + (LINES_PER_ROW - 1L) * ReadAhead.LINE;
