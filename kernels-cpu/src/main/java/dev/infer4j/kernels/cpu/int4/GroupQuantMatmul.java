@@ -937,7 +937,7 @@ public final class GroupQuantMatmul implements RangeTask {
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
             boolean readAhead = c + 8 <= readable;
             for (int v = 0, t = 0; v < words; v += LANES, t += 4) {
-                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v);
+                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v, MASKED_NIBBLES);
                 if (readAhead && t < aheadEnd) {
                     touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, aheadLines, t, 4);
                 }
@@ -956,9 +956,11 @@ public final class GroupQuantMatmul implements RangeTask {
      * Sixteen words of four consecutive input rows {@code x[xi..xi+3]} (each {@code rowBytes} after the last) into
      * the eight nibble sums at {@code acc[a..a+127]}: one sweep over the sums per four rows. Its own method with no
      * vector argument, so no vector crosses a call (a vector passed to a call C2 does not inline is boxed; an
-     * eight-row version grew past C2's inlining budget and ran five times slower).
+     * eight-row version grew past C2's inlining budget and ran five times slower). The nibbles masked in place
+     * come in as {@code masked}, always {@link #MASKED_NIBBLES}, so that the loop over them stays a loop.
      */
-    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a) {
+    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a,
+                                    int masked) {
         IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
         IntVector q1 = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
         IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 2 * rowBytes, LE);
@@ -967,7 +969,7 @@ public final class GroupQuantMatmul implements RangeTask {
         FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
         FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
         FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
-        for (int j = 0; j < 7; j++) {
+        for (int j = 0; j < masked; j++) {
             int mask = 0xF << (4 * j);
             int at = a + 16 * j;
             FloatVector s = floats(q0.and(mask)).fma(x0, FloatVector.fromArray(F, acc, at));
@@ -992,6 +994,17 @@ public final class GroupQuantMatmul implements RangeTask {
         floats(q.lanewise(VectorOperators.LSHR, 28)).fma(xa, FloatVector.fromArray(F, acc, a + 112))
                 .intoArray(acc, a + 112);
     }
+
+    /**
+     * Nibbles of an AWQ word that the one-token sweep masks in place: all but the top one, which is shifted down.
+     * {@link #awqFourRows} takes the count as an argument rather than as a constant because with a constant trip
+     * count C2 unrolls the loop fully, hoists all 28 masked and converted vectors ahead of their multiply-adds and
+     * spills them past the 32 registers. Kept a loop, the one-token AWQ products ran 1.02–1.17x faster (same JVM,
+     * alternating; Zen 4: 2048×2048 one thread from L3 190 µs against 222, 2048×5632 two threads from memory 320
+     * against 355). The eight-lane twin in {@link GroupQuant256} measured 1.03–1.19x slower the same way here, so
+     * it keeps its constant.
+     */
+    static final int MASKED_NIBBLES = 7;
 
     /**
      * {@code 16^−j}: takes the place value out of nibble {@code j}'s sum (exact); the top nibble was shifted down.
