@@ -60,12 +60,14 @@ public final class ModelBenchRunner {
                         .measureGBps(PROBE_WARMUP_PASSES, PROBE_PASSES);
                 probeLoad = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             }
-            // the CPU kernels' speed depends on which of their two vector widths this CPU runs
-            String backend = kernels.name().equals("cpu")
-                    ? "cpu, " + VectorWidth.detected().bits() + "-bit vectors" : kernels.name();
-            return new ModelBenchReport(path.toString(), loaded.weightTypes(), backend, settings.threads(),
+            return new ModelBenchReport(path.toString(), loaded.weightTypes(), backend(kernels), settings.threads(),
                     WeightTraffic.of(model.weights(), model.config()), probe, probeLoad, single.prefill(),
                     single.decode(), batched, peer);
         }
+    }
+
+    /** The kernels' name for a report; the CPU kernels' speed depends on which of their two vector widths runs. */
+    static String backend(Kernels kernels) {
+        return kernels.name().equals("cpu") ? "cpu, " + VectorWidth.detected().bits() + "-bit vectors" : kernels.name();
     }
 }

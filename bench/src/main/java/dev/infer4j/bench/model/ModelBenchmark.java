@@ -46,24 +46,42 @@ public final class ModelBenchmark {
     public record SingleSequence(Rate prefill, Rate decode) {
     }
 
+    /**
+     * One timed run of prefill followed by batch-1 decode.
+     *
+     * @param prefillPerSecond prompt tokens per second of the prefill forward
+     * @param decodePerSecond  decoded tokens per second, first token to last
+     * @param loadAverage      the system's one-minute load average right after the run
+     */
+    public record SingleRun(double prefillPerSecond, double decodePerSecond, double loadAverage) {
+    }
+
     /** One warm-up run, then {@code repeat} timed runs of prefill followed by decode. */
     public SingleSequence runSingleSequence() {
         int runs = settings.repeat();
         double[] prefill = new double[runs];
         double[] decode = new double[runs];
-        double[] prefillLoad = new double[runs];
-        double[] decodeLoad = new double[runs];
+        double[] loads = new double[runs];
+        timeSingleRun();
+        for (int r = 0; r < runs; r++) {
+            SingleRun run = timeSingleRun();
+            prefill[r] = run.prefillPerSecond();
+            decode[r] = run.decodePerSecond();
+            loads[r] = run.loadAverage();
+        }
+        return new SingleSequence(Rate.of(settings.promptTokens(), prefill, loads),
+                Rate.of(settings.genTokens(), decode, loads));
+    }
+
+    /**
+     * Times one run of prefill followed by decode, with nothing run before it: the caller warms up (a first run
+     * compiles the kernels and sizes the buffers) and decides how runs interleave with other models'.
+     */
+    public SingleRun timeSingleRun() {
         long[] nanos = new long[2];
         singleRun(nanos);
-        for (int r = 0; r < runs; r++) {
-            singleRun(nanos);
-            prefill[r] = settings.promptTokens() * 1e9 / nanos[0];
-            decode[r] = settings.genTokens() * 1e9 / nanos[1];
-            prefillLoad[r] = loadAverage();
-            decodeLoad[r] = prefillLoad[r];
-        }
-        return new SingleSequence(Rate.of(settings.promptTokens(), prefill, prefillLoad),
-                Rate.of(settings.genTokens(), decode, decodeLoad));
+        return new SingleRun(settings.promptTokens() * 1e9 / nanos[0], settings.genTokens() * 1e9 / nanos[1],
+                loadAverage());
     }
 
     /** Decodes at each configured batch size. */
