@@ -12,7 +12,8 @@ import java.io.PrintWriter;
 @Command(name = "infer4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "LLM inference in pure Java: GGUF, AWQ/GPTQ, an OpenAI-compatible server.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ServeCommand.class,
-                QuantizeCommand.class, SynthCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                QuantizeCommand.class, SynthCommand.class, DraftCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     private Main() {
