@@ -40,7 +40,8 @@ final class DraftCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         DraftModel.write(model, layers, out);
-        spec.commandLine().getOut().printf("%s: the first %d layers of %s, %,d bytes in %.1f s%n", out, layers, model,
+        spec.commandLine().getOut().printf("%s: the first %d layer%s of %s, %,d bytes in %.1f s%n", out, layers,
+                layers == 1 ? "" : "s", model,
                 Files.size(out), (System.nanoTime() - start) / 1e9);
         return 0;
     }
