@@ -4,6 +4,7 @@ import dev.infer4j.bench.model.BenchSettings;
 import dev.infer4j.bench.model.ModelComparison;
 import dev.infer4j.bench.model.ModelComparisonReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,14 +25,8 @@ final class BenchCompareCommand implements Callable<Integer> {
             description = "a GGUF file or Hugging Face model directory; give two or more, the first is the baseline")
     List<Path> models;
 
-    @Option(names = "--prompt-tokens", defaultValue = "128", description = "prompt length for prefill (default: ${DEFAULT-VALUE})")
-    int promptTokens;
-
-    @Option(names = "--gen-tokens", defaultValue = "64", description = "tokens decoded at batch 1 (default: ${DEFAULT-VALUE})")
-    int genTokens;
-
-    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "compute threads; 0 for every core (default: ${DEFAULT-VALUE})")
-    int threads;
+    @Mixin
+    RunLengthOptions run;
 
     @Option(names = "--rounds", defaultValue = "5", description = "timed rounds, medians reported (default: ${DEFAULT-VALUE})")
     int rounds;
@@ -45,8 +40,7 @@ final class BenchCompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("bench compare needs at least two --model options, got "
                     + models.size());
         }
-        int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        BenchSettings settings = new BenchSettings(promptTokens, genTokens, threadCount, rounds, List.of(),
+        BenchSettings settings = new BenchSettings(run.promptTokens, run.genTokens, run.threadCount(), rounds, List.of(),
                 1, 1, 1, 0);
         ModelComparisonReport report = ModelComparison.run(models, settings, spec.commandLine().getErr());
         spec.commandLine().getOut().print(report.toTable());

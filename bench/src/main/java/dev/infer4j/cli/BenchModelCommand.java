@@ -5,6 +5,7 @@ import dev.infer4j.bench.model.ModelBenchReport;
 import dev.infer4j.bench.model.ModelBenchRunner;
 import dev.infer4j.bench.model.PeerFigures;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,14 +28,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "a GGUF file or a Hugging Face model directory (safetensors, GPTQ, AWQ)")
     Path model;
 
-    @Option(names = "--prompt-tokens", defaultValue = "128", description = "prompt length for prefill (default: ${DEFAULT-VALUE})")
-    int promptTokens;
-
-    @Option(names = "--gen-tokens", defaultValue = "64", description = "tokens decoded at batch 1 (default: ${DEFAULT-VALUE})")
-    int genTokens;
-
-    @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "compute threads; 0 for every core (default: ${DEFAULT-VALUE})")
-    int threads;
+    @Mixin
+    RunLengthOptions run;
 
     @Option(names = "--repeat", defaultValue = "3", description = "timed runs, median reported (default: ${DEFAULT-VALUE})")
     int repeat;
@@ -84,8 +79,7 @@ final class BenchModelCommand implements Callable<Integer> {
         for (int i = 0; i < peerBatched.size(); i++) {
             peerByBatch.put(sizes.get(i), peerBatched.get(i));
         }
-        int threadCount = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        BenchSettings settings = new BenchSettings(promptTokens, genTokens, threadCount, repeat, sizes,
+        BenchSettings settings = new BenchSettings(run.promptTokens, run.genTokens, run.threadCount(), repeat, sizes,
                 batchPromptTokens, batchSteps, batchRepeat, probeMib << 20);
         boolean anyPeer = peerPrefill > 0 || peerDecode > 0 || !peerByBatch.isEmpty();
         PeerFigures peer = anyPeer ? new PeerFigures(peerName, peerPrefill, peerDecode, peerByBatch) : PeerFigures.none();
