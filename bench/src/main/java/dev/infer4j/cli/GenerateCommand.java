@@ -12,6 +12,7 @@ import dev.infer4j.runtime.engine.SpeculationCounts;
 import dev.infer4j.runtime.sampling.SamplingParams;
 import dev.infer4j.runtime.spec.Speculation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,37 +72,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-text tokens")
     boolean ignoreEos;
 
-    @Option(names = "--draft-model", description = "a small .gguf model with the same vocabulary, for speculative decoding")
-    Path draftModel;
-
-    @Option(names = "--draft-max", defaultValue = "8", description = "most tokens proposed per step (default: ${DEFAULT-VALUE})")
-    int draftMax;
-
-    @Option(names = "--draft-min-p", defaultValue = "0.0", description = "stop drafting at a token the draft gives less than this probability (default: ${DEFAULT-VALUE})")
-    float draftMinP;
-
     @Option(names = "--no-warmup", description = "skip the short warm-up run before the prompt (it compiles the "
             + "kernels, so the timings show the model's speed rather than the JIT's)")
     boolean noWarmup;
 
-    @Option(names = "--spec", description = "speculate without a draft model: ngram (prompt lookup)")
-    String specMethod;
+    @Mixin
+    SpeculationOptions speculationOptions;
 
     @Spec
     CommandSpec spec;
-
-    private Speculation speculation() {
-        if (specMethod != null && !specMethod.equals("ngram")) {
-            throw new IllegalArgumentException("--spec supports only ngram, got " + specMethod);
-        }
-        if (specMethod != null && draftModel != null) {
-            throw new IllegalArgumentException("--spec ngram and --draft-model exclude each other");
-        }
-        if (draftModel != null) {
-            return new Speculation.DraftFile(draftModel, draftMax, draftMinP);
-        }
-        return specMethod == null ? null : Speculation.Ngram.of(draftMax);
-    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -114,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
             sampling.seed(seed);
         }
         long loadStart = System.nanoTime();
-        Speculation speculation = speculation();
+        Speculation speculation = speculationOptions.speculation();
         EngineConfig config = new EngineConfig(context, 1, 512, 0, 0, threads).withWarmUp(!noWarmup);
         try (Engine engine = speculation == null ? Engine.open(model, config) : Engine.open(model, config, speculation)) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;

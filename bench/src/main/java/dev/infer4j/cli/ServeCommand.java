@@ -4,6 +4,7 @@ import dev.infer4j.runtime.hub.DownloadProgress;
 import dev.infer4j.runtime.hub.HubClient;
 import dev.infer4j.runtime.hub.HubException;
 import dev.infer4j.runtime.hub.HubModelRef;
+import dev.infer4j.runtime.spec.Speculation;
 import dev.infer4j.server.InferenceServer;
 import dev.infer4j.server.ServerConfig;
 import dev.infer4j.server.backend.ModelInfo;
@@ -12,6 +13,7 @@ import dev.infer4j.server.engine.EngineBackend;
 import dev.infer4j.server.engine.LoadOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -82,6 +84,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "else a built-in format for its architecture)")
     String chatTemplate;
 
+    @Mixin
+    SpeculationOptions speculationOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -92,12 +97,13 @@ final class ServeCommand implements Callable<Integer> {
         if (parallel < 1 || queue < 0 || contextLength < 0 || threads < 0) {
             throw new IllegalArgumentException("--parallel must be >= 1; --queue, --ctx and --threads >= 0");
         }
+        Speculation speculation = speculationOptions.speculation(); // refuses bad options before any download
         long start = System.nanoTime();
         Path file = source.file != null ? source.file : fetch(source.hub);
         // the engine's own queue is a backstop: the server's admission bound (429) is met first, but a request
         // with n choices takes n engine slots
         LoadOptions options = new LoadOptions(null, contextLength, parallel, 4 * (parallel + queue), threads,
-                chatTemplate, !noWarmup);
+                chatTemplate, !noWarmup, speculation);
         EngineBackend backend = BackendLoader.load(file, options);
         InferenceServer server;
         try {
@@ -117,12 +123,24 @@ final class ServeCommand implements Callable<Integer> {
             closed.countDown();
         }, "infer4j-shutdown"));
         ModelInfo model = backend.model();
-        err.printf("infer4j serve: %s (context %d, %d parallel, chat template: %s) ready in %d ms; "
+        err.printf("infer4j serve: %s (context %d, %d parallel, chat template: %s%s) ready in %d ms; "
                         + "listening on http://%s:%d%n", alias != null ? alias : model.id(), model.contextLength(),
-                parallel, backend.chatTemplateOrigin(), (System.nanoTime() - start) / 1_000_000, host, server.port());
+                parallel, backend.chatTemplateOrigin(), describe(speculation), (System.nanoTime() - start) / 1_000_000,
+                host, server.port());
         err.flush();
         closed.await();
         return 0;
+    }
+
+    /** The speculation part of the ready line, empty without speculation. */
+    private static String describe(Speculation speculation) {
+        return switch (speculation) {
+            case null -> "";
+            case Speculation.DraftFile d -> ", speculation: draft " + d.file().getFileName() + " up to " + d.maxTokens()
+                    + " tokens";
+            case Speculation.Ngram n -> ", speculation: n-gram lookup up to " + n.maxTokens() + " tokens";
+            case Speculation.Draft d -> ", speculation: a loaded draft up to " + d.maxTokens() + " tokens";
+        };
     }
 
     private static Path fetch(String hub) throws IOException, InterruptedException {

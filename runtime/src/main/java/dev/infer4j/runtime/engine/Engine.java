@@ -310,6 +310,14 @@ public final class Engine implements AutoCloseable {
         return contextLength;
     }
 
+    /**
+     * Whether this engine decodes speculatively; every request it serves then reports its own counts in
+     * {@link Usage#speculation()} (all zero for one that never reached a decode step).
+     */
+    public boolean speculates() {
+        return speculation != null;
+    }
+
     /** The latest snapshot of queue and cache usage. */
     public EngineStats stats() {
         return stats;

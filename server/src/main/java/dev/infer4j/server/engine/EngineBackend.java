@@ -139,7 +139,7 @@ public final class EngineBackend implements CompletionBackend, AutoCloseable {
         GenerationRequest request = new GenerationRequest(new Prompt.Tokens(spec.promptTokens()), sampling(spec),
                 false, promptLogprobs);
         try {
-            GenerationHandle handle = engine.submit(request, new EventRelay(sink, pieces));
+            GenerationHandle handle = engine.submit(request, new EventRelay(sink, pieces, engine.speculates()));
             return handle::cancel;
         } catch (RequestRejectedException e) {
             throw rejected(e);

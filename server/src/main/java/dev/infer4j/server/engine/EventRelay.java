@@ -2,6 +2,7 @@ package dev.infer4j.server.engine;
 
 import dev.infer4j.runtime.engine.GenerationEvent;
 import dev.infer4j.runtime.engine.GenerationListener;
+import dev.infer4j.runtime.engine.SpeculationCounts;
 import dev.infer4j.runtime.sampling.TokenLogprob;
 import dev.infer4j.server.backend.BackendException;
 import dev.infer4j.server.backend.EventSink;
@@ -10,6 +11,7 @@ import dev.infer4j.server.backend.FinishReason;
 import dev.infer4j.server.backend.Finished;
 import dev.infer4j.server.backend.PromptTokens;
 import dev.infer4j.server.backend.ScoredToken;
+import dev.infer4j.server.backend.SpeculationUsage;
 import dev.infer4j.server.backend.TokenDelta;
 import dev.infer4j.server.backend.Usage;
 
@@ -24,10 +26,16 @@ final class EventRelay implements GenerationListener {
 
     private final EventSink sink;
     private final TokenPieces pieces;
+    private final boolean speculating;
 
-    EventRelay(EventSink sink, TokenPieces pieces) {
+    /**
+     * @param speculating whether the engine decodes speculatively: then the usage carries its counts, even all zero
+     *                    (a generation that ended before its first decode step), and otherwise none at all
+     */
+    EventRelay(EventSink sink, TokenPieces pieces, boolean speculating) {
         this.sink = sink;
         this.pieces = pieces;
+        this.speculating = speculating;
     }
 
     @Override
@@ -75,8 +83,12 @@ final class EventRelay implements GenerationListener {
         return List.of(out);
     }
 
-    private static Usage usage(dev.infer4j.runtime.engine.Usage u) {
+    private Usage usage(dev.infer4j.runtime.engine.Usage u) {
         int cached = Math.min(Math.max(0, u.cachedTokens()), u.promptTokens());
-        return new Usage(u.promptTokens(), u.completionTokens(), cached);
+        SpeculationCounts s = u.speculation();
+        SpeculationUsage speculation = speculating
+                ? new SpeculationUsage(s.draftedTokens(), s.acceptedTokens(), s.decodeSteps(), s.decodeTokens())
+                : null;
+        return new Usage(u.promptTokens(), u.completionTokens(), cached, speculation);
     }
 }

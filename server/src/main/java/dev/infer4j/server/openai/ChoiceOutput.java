@@ -1,6 +1,7 @@
 package dev.infer4j.server.openai;
 
 import dev.infer4j.server.backend.FinishReason;
+import dev.infer4j.server.backend.SpeculationUsage;
 import dev.infer4j.server.backend.TokenDelta;
 import dev.infer4j.server.backend.Usage;
 
@@ -87,11 +88,16 @@ public final class ChoiceOutput {
         this.usage = usage;
     }
 
-    /** Sums usage over choices; prompt tokens count once per prompt (see {@link PlannedChoice#countsPrompt()}). */
+    /**
+     * Sums usage over choices; prompt tokens count once per prompt (see {@link PlannedChoice#countsPrompt()}).
+     * Speculation counts are summed over the choices that report them (so the rates are the request's, weighted by
+     * tokens), and stay null when none does.
+     */
     public static Usage totalUsage(List<ChoiceOutput> choices) {
         int prompt = 0;
         int completion = 0;
         int cached = 0;
+        SpeculationUsage speculation = null;
         for (ChoiceOutput c : choices) {
             Usage u = c.usage;
             if (u == null) {
@@ -103,7 +109,10 @@ public final class ChoiceOutput {
                 prompt += u.promptTokens();
                 cached += u.cachedPromptTokens();
             }
+            if (u.speculation() != null) {
+                speculation = speculation == null ? u.speculation() : speculation.plus(u.speculation());
+            }
         }
-        return new Usage(prompt, completion, cached);
+        return new Usage(prompt, completion, cached, speculation);
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.infer4j.server.backend.FinishReason;
 import dev.infer4j.server.backend.ModelInfo;
 import dev.infer4j.server.backend.ScoredToken;
+import dev.infer4j.server.backend.SpeculationUsage;
 import dev.infer4j.server.backend.TokenDelta;
 import dev.infer4j.server.backend.Usage;
 
@@ -213,6 +214,22 @@ public final class ResponseEncoder {
         g.writeObjectFieldStart("prompt_tokens_details");
         g.writeNumberField("cached_tokens", usage.cachedPromptTokens());
         g.writeEndObject();
+        if (usage.speculation() != null) {
+            speculation(g, usage.speculation());
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * infer4j's extension to {@code usage}, only when the request was decoded speculatively: clients that do not
+     * know it ignore an unknown key, and plain responses stay exactly as OpenAI's.
+     */
+    private static void speculation(JsonGenerator g, SpeculationUsage s) throws IOException {
+        g.writeObjectFieldStart("speculation");
+        g.writeNumberField("drafted_tokens", s.draftedTokens());
+        g.writeNumberField("accepted_tokens", s.acceptedTokens());
+        g.writeNumberField("acceptance_rate", s.acceptanceRate());
+        g.writeNumberField("tokens_per_step", s.tokensPerStep());
         g.writeEndObject();
     }
 
