@@ -7,8 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,30 +15,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The tokenize, quantize, synth and generate commands, checked against llama.cpp's files and outputs. */
 class CommandsTest {
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(status, out.toString(), err.toString());
-    }
-
     @Test
     void tokenizePrintsLlamaCppsIds() {
-        Result r = run("tokenize", "--ids", "--no-bos", "-m", SharedData.file("models/gguf/stories260K.gguf").toString(),
+        CliRun r = CliRun.of("tokenize", "--ids", "--no-bos", "-m",
+                SharedData.file("models/gguf/stories260K.gguf").toString(),
                 "Once upon a time");
         assertEquals(0, r.status(), r.err());
         assertEquals("[403, 407, 261, 378]", r.out().strip());
-        Result pieces = run("tokenize", "-m", SharedData.file("models/gguf/stories260K.gguf").toString(), "Once");
+        CliRun pieces = CliRun.of("tokenize", "-m", SharedData.file("models/gguf/stories260K.gguf").toString(), "Once");
         assertTrue(pieces.out().contains("     1 -> '<s>'") && pieces.out().contains("403 -> ' Once'"), pieces.out());
     }
 
     @Test
     void quantizeReproducesLlamaQuantizesFile(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("q8.gguf");
-        Result r = run("quantize", SharedData.file("models/gguf/stories260K.gguf").toString(), out.toString(), "Q8_0");
+        CliRun r = CliRun.of("quantize", SharedData.file("models/gguf/stories260K.gguf").toString(),
+                out.toString(), "Q8_0");
         assertEquals(0, r.status(), r.err());
         try (GgufFile ours = GgufFile.open(out);
              GgufFile theirs = GgufFile.open(SharedData.file("models/gguf/stories260K-Q8_0.gguf"))) {
@@ -55,21 +45,21 @@ class CommandsTest {
     @Test
     void synthWritesALoadableModelOfTheShape(@TempDir Path tmp) throws IOException {
         Path out = tmp.resolve("tiny.gguf");
-        Result r = run("synth", "--shape", "tiny", "--type", "Q4_0", "--vocab",
+        CliRun r = CliRun.of("synth", "--shape", "tiny", "--type", "Q4_0", "--vocab",
                 SharedData.file("vocab/ggml-vocab-llama-spm.gguf").toString(), out.toString());
         assertEquals(0, r.status(), r.err());
         try (GgufFile f = GgufFile.open(out)) {
             assertEquals(256, f.getInt("llama.embedding_length"));
             assertEquals("Q4_0", f.requireTensor("blk.0.attn_q.weight").type().name());
         }
-        Result gen = run("generate", "-m", out.toString(), "-p", "Hello", "-n", "4", "--temp", "0");
+        CliRun gen = CliRun.of("generate", "-m", out.toString(), "-p", "Hello", "-n", "4", "--temp", "0");
         assertEquals(0, gen.status(), gen.err());
         assertTrue(gen.err().contains("eval time"), gen.err());
     }
 
     @Test
     void generateStreamsLlamaCppsGreedyContinuationAndTimings() {
-        Result r = run("generate", "-m", SharedData.file("models/gguf/stories260K.gguf").toString(), "-p",
+        CliRun r = CliRun.of("generate", "-m", SharedData.file("models/gguf/stories260K.gguf").toString(), "-p",
                 "Once upon a time", "-n", "12", "--temp", "0");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("Once upon a time, there was a little girl named Lily."), r.out());
@@ -78,10 +68,11 @@ class CommandsTest {
 
     @Test
     void badInputGivesOneLineAndStatus1() {
-        Result r = run("quantize", "/nonexistent.gguf", "/tmp/x.gguf", "Q4_0");
+        CliRun r = CliRun.of("quantize", "/nonexistent.gguf", "/tmp/x.gguf", "Q4_0");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("infer4j quantize: no such file"), r.err());
-        Result type = run("generate", "-m", SharedData.file("models/gguf/stories260K-gguf-v1-unsupported.gguf").toString(),
+        CliRun type = CliRun.of("generate", "-m",
+                SharedData.file("models/gguf/stories260K-gguf-v1-unsupported.gguf").toString(),
                 "-p", "x");
         assertEquals(1, type.status());
         assertTrue(type.err().contains("GGUF version 1 is not supported"), type.err());

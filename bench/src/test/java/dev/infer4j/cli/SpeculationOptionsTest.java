@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,16 +24,6 @@ class SpeculationOptionsTest {
     private static final String FOREIGN_DRAFT = SharedData.file("models/gguf/TinyStories-656K-requant-Q4_0.gguf")
             .toString();
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(status, out.toString(), err.toString());
-    }
-
     /** The command's own arguments, to which each test adds the speculation options under test. */
     private static String[] command(String name, String... speculation) {
         String[] base = name.equals("generate")
@@ -47,7 +35,7 @@ class SpeculationOptionsTest {
         return all;
     }
 
-    private static void assertOneLineError(Result r, String command, String expected) {
+    private static void assertOneLineError(CliRun r, String command, String expected) {
         assertEquals(1, r.status(), () -> command + " exit status; stderr: " + r.err());
         assertTrue(r.err().startsWith("infer4j " + command + ": ") && r.err().contains(expected),
                 () -> command + ": expected \"" + expected + "\" on stderr, got: " + r.err());
@@ -57,27 +45,28 @@ class SpeculationOptionsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"generate", "serve"})
     void anUnknownSpecMethodIsRefused(String command) {
-        assertOneLineError(run(command(command, "--spec", "foo")), command, "--spec supports only ngram, got foo");
+        assertOneLineError(CliRun.of(command(command, "--spec", "foo")), command,
+                "--spec supports only ngram, got foo");
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"generate", "serve"})
     void ngramTogetherWithADraftModelIsRefused(String command) {
-        assertOneLineError(run(command(command, "--spec", "ngram", "--draft-model", DRAFT)), command,
+        assertOneLineError(CliRun.of(command(command, "--spec", "ngram", "--draft-model", DRAFT)), command,
                 "--spec ngram and --draft-model exclude each other");
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"generate", "serve"})
     void aDraftWithAnotherVocabularyIsRefusedAtStartup(String command) {
-        assertOneLineError(run(command(command, "--draft-model", FOREIGN_DRAFT)), command,
+        assertOneLineError(CliRun.of(command(command, "--draft-model", FOREIGN_DRAFT)), command,
                 "the draft model has a vocabulary of 2048 tokens, the target 512");
     }
 
     @Test
     void generateWithADraftModelGivesTheGreedyTextAndReportsSpeculation() {
-        Result plain = run(command("generate"));
-        Result drafted = run(command("generate", "--draft-model", DRAFT, "--draft-max", "4"));
+        CliRun plain = CliRun.of(command("generate"));
+        CliRun drafted = CliRun.of(command("generate", "--draft-model", DRAFT, "--draft-max", "4"));
         assertEquals(0, drafted.status(), drafted.err());
         assertEquals(plain.out(), drafted.out(), "greedy text with a draft model differs from the target's own");
         assertTrue(drafted.err().contains("speculation      = ") && drafted.err().contains("drafted"), drafted.err());
@@ -86,7 +75,7 @@ class SpeculationOptionsTest {
 
     @Test
     void generateWithNgramLookupReportsSpeculation() {
-        Result r = run(command("generate", "--spec", "ngram"));
+        CliRun r = CliRun.of(command("generate", "--spec", "ngram"));
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("speculation      = "), r.err());
     }

@@ -6,8 +6,6 @@ import dev.infer4j.testdata.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,20 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SynthCommandTest {
     private static final String VOCAB = SharedData.file("vocab/ggml-vocab-llama-spm.gguf").toString();
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(status, out.toString(), err.toString());
-    }
-
     @Test
     void gptqDirectoryLoadsAndDecodesGreedily(@TempDir Path tmp) {
         Path dir = tmp.resolve("tiny-gptq");
-        Result r = run("synth", "--shape", "tiny", "--format", "gptq", "--group-size", "64", "--sym", "--vocab", VOCAB,
+        CliRun r = CliRun.of("synth", "--shape", "tiny", "--format", "gptq", "--group-size", "64", "--sym",
+                "--vocab", VOCAB,
                 dir.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("tiny gptq g64 sym"), r.out());
@@ -46,7 +35,7 @@ class SynthCommandTest {
     @Test
     void awqDirectoryLoadsAndDecodesGreedily(@TempDir Path tmp) {
         Path dir = tmp.resolve("tiny-awq");
-        Result r = run("synth", "--shape", "tiny", "--format", "awq", "--vocab", VOCAB, dir.toString());
+        CliRun r = CliRun.of("synth", "--shape", "tiny", "--format", "awq", "--vocab", VOCAB, dir.toString());
         assertEquals(0, r.status(), r.err());
         var q = HfModelConfig.read(dir).quantization();
         assertEquals(PackedLayout.AWQ_GEMM, q.layout());
@@ -56,15 +45,16 @@ class SynthCommandTest {
 
     @Test
     void optionsOfTheOtherFormatAreRefused(@TempDir Path tmp) {
-        Result typeWithGptq = run("synth", "--shape", "tiny", "--format", "gptq", "--type", "Q8_0", "--vocab", VOCAB,
+        CliRun typeWithGptq = CliRun.of("synth", "--shape", "tiny", "--format", "gptq", "--type", "Q8_0",
+                "--vocab", VOCAB,
                 tmp.resolve("a").toString());
         assertNotEquals(0, typeWithGptq.status());
         assertTrue(typeWithGptq.err().contains("--type applies to --format gguf"), typeWithGptq.err());
-        Result symWithAwq = run("synth", "--shape", "tiny", "--format", "awq", "--sym", "--vocab", VOCAB,
+        CliRun symWithAwq = CliRun.of("synth", "--shape", "tiny", "--format", "awq", "--sym", "--vocab", VOCAB,
                 tmp.resolve("b").toString());
         assertNotEquals(0, symWithAwq.status());
         assertTrue(symWithAwq.err().contains("--sym applies to GPTQ only"), symWithAwq.err());
-        Result unknown = run("synth", "--shape", "tiny", "--format", "exl2", "--vocab", VOCAB,
+        CliRun unknown = CliRun.of("synth", "--shape", "tiny", "--format", "exl2", "--vocab", VOCAB,
                 tmp.resolve("c").toString());
         assertNotEquals(0, unknown.status());
         assertTrue(unknown.err().contains("unknown int4 format 'exl2'"), unknown.err());
@@ -72,12 +62,14 @@ class SynthCommandTest {
     }
 
     private static void generates(Path dir) {
-        Result gen = run("generate", "--model", dir.toString(), "-p", "Once upon a time", "-n", "6", "--temp", "0");
+        CliRun gen = CliRun.of("generate", "--model", dir.toString(), "-p", "Once upon a time", "-n", "6",
+                "--temp", "0");
         assertEquals(0, gen.status(), gen.err());
         assertTrue(gen.out().startsWith("Once upon a time") && gen.out().strip().length() > "Once upon a time".length(),
                 "the prompt then generated text: " + gen.out());
         assertTrue(gen.err().contains("eval time") && gen.err().contains("5 runs"), gen.err());
-        Result again = run("generate", "--model", dir.toString(), "-p", "Once upon a time", "-n", "6", "--temp", "0");
+        CliRun again = CliRun.of("generate", "--model", dir.toString(), "-p", "Once upon a time", "-n", "6",
+                "--temp", "0");
         assertEquals(gen.out(), again.out(), "greedy decoding is deterministic");
     }
 }
