@@ -786,14 +786,10 @@ public final class Engine implements AutoCloseable {
                     int x = s.proposals[i];
                     double q = draftModel == null ? 1.0 : draftProbs[draftOffset(s, i) + x];
                     accepted = acceptanceRule.accepts(targetProbs[x], q, s.speculationRandom);
-                    if (accepted) {
-                        token = x;
-                    } else if (draftModel == null) {
-                        token = SpeculativeSampling.residualOfPointMass(targetProbs, x, vocabSize, s.speculationRandom);
-                    } else {
-                        token = SpeculativeSampling.residualToken(targetProbs, draftProbs, draftOffset(s, i), vocabSize,
-                                s.speculationRandom);
-                    }
+                    token = accepted ? x : draftModel == null
+                            ? acceptanceRule.replacement(targetProbs, null, 0, x, vocabSize, s.speculationRandom)
+                            : acceptanceRule.replacement(targetProbs, draftProbs, draftOffset(s, i), x, vocabSize,
+                                    s.speculationRandom);
                 }
             } catch (IllegalStateException everyTokenMasked) {
                 removeFromRunning(s);
