@@ -4,6 +4,7 @@ import dev.infer4j.runtime.sampling.SamplingParams;
 import dev.infer4j.runtime.spec.Speculation;
 import dev.infer4j.testdata.SharedData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with n-gram lookup on every file as target. Short generations of a small batch keep the whole set quick, but
  * every case must actually have proposals verified.
  */
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SpeculativeGreedyIdentityTest {
     private static final Path MODELS = SharedData.file("models/gguf");
     /** The vocabulary families: every file of one speaks the same 512 or 2048 tokens. */

@@ -10,6 +10,7 @@ import dev.infer4j.runtime.sampling.SamplingParams;
 import dev.infer4j.runtime.spec.Speculation;
 import dev.infer4j.testdata.SharedData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * more, every block comes back when the requests end, and blocks the prefix cache keeps, reused by a later request
  * or by a preempted sequence restarting, hold only accepted tokens.
  */
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SpeculativeKvRollbackTest {
     private static final Path TARGET = SharedData.file("models/gguf/stories260K.gguf");
     /** A draft rejected often enough (alpha about 0.6 on greedy text) that rollbacks happen every few steps. */
@@ -127,6 +129,88 @@ class SpeculativeKvRollbackTest {
         assertEquals(end.targetBlocksOnlyCached(), end.targetBlocksUsed(),
                 "target blocks held by nobody but not free");
         assertEquals(0, draft.kvCache().pool().usedBlocks(), "draft blocks not returned after close");
+    }
+
+    @Test
+    void aPromptContinuingASpeculatedGenerationReusesItsCachedBlocksAndGetsTheTargetsGreedyTokens()
+            throws Exception {
+        String story = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun. "
+                + "One day, she saw a big red ball in the park.";
+        int[] prompt;
+        int[] generated;
+        Completion second;
+        try (Engine engine = Engine.open(TARGET, new EngineConfig(256, 2, 64, 0, 4, 2),
+                new Speculation.DraftFile(DRAFT, PROPOSALS, 0f))) {
+            prompt = engine.tokenizer().encode(story, true, false);
+            assertTrue(prompt.length >= 32, "the prompt should fill two blocks, has " + prompt.length + " tokens");
+            Completion first = engine.complete(new GenerationRequest(new Prompt.Tokens(prompt), greedy(48), false));
+            SpeculationCounts c = first.usage().speculation();
+            assertTrue(c.acceptedTokens() > 0 && c.acceptedTokens() < c.draftedTokens(),
+                    "expected proposals both accepted and rejected in the first request, got " + c);
+            generated = first.tokens();
+            assertEquals(48, generated.length, "the first request ended early");
+            // the second prompt is the first's whole text and more: its cached blocks cover speculated positions
+            int[] continued = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+            System.arraycopy(generated, 0, continued, prompt.length, generated.length);
+            second = engine.complete(new GenerationRequest(new Prompt.Tokens(continued), greedy(24), false));
+            assertTrue(second.usage().cachedTokens() >= prompt.length + 16, "the second request reused "
+                    + second.usage().cachedTokens() + " cached tokens, not the blocks of the first's generated "
+                    + "tokens (its prompt alone has " + prompt.length + ")");
+        }
+        int[] continued = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, continued, prompt.length, generated.length);
+        try (Engine plain = Engine.open(TARGET, new EngineConfig(256, 2, 64, 0, 4, 2))) {
+            Completion fresh = plain.complete(new GenerationRequest(new Prompt.Tokens(continued), greedy(24), false));
+            assertEquals(0, fresh.usage().cachedTokens());
+            assertArrayEquals(fresh.tokens(), second.tokens(), "greedy tokens after reusing blocks cached by a "
+                    + "speculating request differ from a fresh engine's: a cached block held a rejected token's K/V");
+        }
+    }
+
+    @Test
+    void speculatingSequencesPreemptedByATinyKvCacheStillGiveTheTargetsGreedyTokens() throws Exception {
+        String[] prompts = {"Once upon a time", "Lily and Tom went to the park.", "The cat"};
+        // 80 positions (5 blocks of 16) for three sequences of up to 64: some must give way
+        EngineConfig tight = new EngineConfig(64, 3, 64, 80, 8, 1);
+        List<int[]> plain = new ArrayList<>();
+        try (Engine engine = Engine.open(TARGET, tight)) {
+            for (Completion c : completeAll(engine, prompts, 40)) {
+                plain.add(c.tokens());
+            }
+        }
+        try (Engine engine = Engine.open(TARGET, tight, new Speculation.DraftFile(DRAFT, PROPOSALS, 0f))) {
+            List<Completion> spec = completeAll(engine, prompts, 40);
+            long drafted = 0;
+            long accepted = 0;
+            for (int i = 0; i < prompts.length; i++) {
+                assertArrayEquals(plain.get(i), spec.get(i).tokens(), "tokens for \"" + prompts[i]
+                        + "\" differ from the target's own greedy tokens under preemption");
+                drafted += spec.get(i).usage().speculation().draftedTokens();
+                accepted += spec.get(i).usage().speculation().acceptedTokens();
+            }
+            assertTrue(accepted > 0 && accepted < drafted, "expected proposals both accepted and rejected, got "
+                    + accepted + " of " + drafted);
+            for (int i = 0; i < 200 && engine.stats().running() + engine.stats().waiting() > 0; i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(engine.stats().preemptions() > 0, "the tiny KV cache preempted nothing: " + engine.stats());
+            assertEquals(0, engine.stats().kvBlocksUsed(), "every KV block returned");
+        }
+    }
+
+    private static List<Completion> completeAll(Engine engine, String[] prompts, int tokens)
+            throws InterruptedException {
+        List<GenerationStream> streams = new ArrayList<>();
+        for (String prompt : prompts) {
+            streams.add(engine.stream(GenerationRequest.of(Prompt.text(prompt), greedy(tokens))));
+        }
+        List<Completion> out = new ArrayList<>();
+        for (GenerationStream s : streams) {
+            Completion c = s.collect();
+            assertNull(c.error(), "generation failed");
+            out.add(c);
+        }
+        return out;
     }
 
     private static StepSnapshot last(Queue<StepSnapshot> snapshots) {

@@ -20,6 +20,7 @@ import dev.infer4j.testdata.SharedData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wrong rule, the right acceptance test but a replacement drawn from p instead of the residual
  * {@code norm(max(0, p - q))}, must fail the same test.
  */
+@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
 class SpeculativeLaterTokensDistributionTest {
     private static final Path TARGET = SharedData.file("models/gguf/stories260K.gguf");
     /** The coarsest quantization of the target: it rejects most often, which is where a wrong replacement shows. */
