@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with n-gram lookup on every file as target. Short generations of a small batch keep the whole set quick, but
  * every case must actually have proposals verified.
  */
-@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SpeculativeGreedyIdentityTest {
     private static final Path MODELS = SharedData.file("models/gguf");
     /** The vocabulary families: every file of one speaks the same 512 or 2048 tokens. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * more, every block comes back when the requests end, and blocks the prefix cache keeps, reused by a later request
  * or by a preempted sequence restarting, hold only accepted tokens.
  */
-@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SpeculativeKvRollbackTest {
     private static final Path TARGET = SharedData.file("models/gguf/stories260K.gguf");
     /** A draft rejected often enough (alpha about 0.6 on greedy text) that rollbacks happen every few steps. */

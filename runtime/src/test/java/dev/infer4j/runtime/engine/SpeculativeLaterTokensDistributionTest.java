@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * wrong rule, the right acceptance test but a replacement drawn from p instead of the residual
  * {@code norm(max(0, p - q))}, must fail the same test.
  */
-@Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SpeculativeLaterTokensDistributionTest {
     private static final Path TARGET = SharedData.file("models/gguf/stories260K.gguf");
     /** The coarsest quantization of the target: it rejects most often, which is where a wrong replacement shows. */
@@ -228,6 +229,6 @@ class SpeculativeLaterTokensDistributionTest {
         Samples s = sample(REPLACEMENT_FROM_P);
         ChiSquare r = ChiSquare.of(expected, s.counts(), SAMPLES, ChiSquare.Z_999);
         System.out.printf("replacement from p, tokens 2-4: %s%n", r);
-        assertTrue(!r.fits(), "the test did not notice replacements drawn from p instead of the residual: " + r);
+        assertFalse(r.fits(), "the test did not notice replacements drawn from p instead of the residual: " + r);
     }
 }
