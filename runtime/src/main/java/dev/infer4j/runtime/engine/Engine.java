@@ -74,6 +74,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong nextId = new AtomicLong();
     private final Thread loop;
     private volatile boolean closing;
+    /** Sees a {@link StepSnapshot} after every step (tests), or null. */
+    private volatile java.util.function.Consumer<StepSnapshot> stepObserver;
 
     // Speculative decoding: all null/zero when off.
     private final Speculation speculation;
@@ -200,6 +202,14 @@ public final class Engine implements AutoCloseable {
     static Engine createWithRule(Model model, Tokenizer tokenizer, EngineConfig config, Speculation speculation,
                                  AcceptanceRule rule, AutoCloseable... owned) {
         return new Engine(model, tokenizer, config, speculation, rule, owned);
+    }
+
+    /**
+     * Hands {@code observer} a snapshot of both KV pools and every running sequence's blocks after each step, on
+     * the step-loop thread (tests of the rollback; null stops it). The observer must not block or throw.
+     */
+    void observeSteps(java.util.function.Consumer<StepSnapshot> observer) {
+        this.stepObserver = observer;
     }
 
     /**
@@ -555,6 +565,21 @@ public final class Engine implements AutoCloseable {
             batchSequences[n++] = null;
         }
         publishStats();
+        java.util.function.Consumer<StepSnapshot> observer = stepObserver;
+        if (observer != null) {
+            observer.accept(snapshot());
+        }
+    }
+
+    private StepSnapshot snapshot() {
+        List<StepSnapshot.SequenceBlocks> held = new ArrayList<>(running.size());
+        for (Sequence s : running) {
+            held.add(new StepSnapshot.SequenceBlocks(s.id, s.total, s.computed, s.table.blockCount(),
+                    s.draftComputed, s.draftTable == null ? 0 : s.draftTable.blockCount()));
+        }
+        return new StepSnapshot(pool.usedBlocks(), prefixCache.evictable(), model.kvCache().blockSize(),
+                draftPool == null ? 0 : draftPool.usedBlocks(),
+                draftModel == null ? 0 : draftModel.kvCache().blockSize(), List.copyOf(held));
     }
 
     private static boolean scoresPrompt(Sequence s, StepPlan.Chunk chunk) {
@@ -794,14 +819,10 @@ public final class Engine implements AutoCloseable {
                     int x = s.proposals[i];
                     double q = draftModel == null ? 1.0 : draftProbs[draftOffset(s, i) + x];
                     accepted = acceptanceRule.accepts(targetProbs[x], q, s.speculationRandom);
-                    if (accepted) {
-                        token = x;
-                    } else if (draftModel == null) {
-                        token = SpeculativeSampling.residualOfPointMass(targetProbs, x, vocabSize, s.speculationRandom);
-                    } else {
-                        token = SpeculativeSampling.residualToken(targetProbs, draftProbs, draftOffset(s, i), vocabSize,
-                                s.speculationRandom);
-                    }
+                    token = accepted ? x : draftModel == null
+                            ? acceptanceRule.replacement(targetProbs, null, 0, x, vocabSize, s.speculationRandom)
+                            : acceptanceRule.replacement(targetProbs, draftProbs, draftOffset(s, i), x, vocabSize,
+                                    s.speculationRandom);
                 }
             } catch (IllegalStateException everyTokenMasked) {
                 removeFromRunning(s);

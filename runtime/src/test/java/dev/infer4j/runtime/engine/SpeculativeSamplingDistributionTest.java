@@ -41,7 +41,7 @@ class SpeculativeSamplingDistributionTest {
     private static final String PROMPT = "Lily saw a cat. Lily saw a bird. Lily saw a big dog. Lily saw a";
     private static final int SAMPLES = 2000;
     /** Upper 0.1% point of the standard normal: the test's significance is 0.001. */
-    private static final double Z_999 = 3.0902;
+    private static final double Z_999 = ChiSquare.Z_999;
     private static final SamplingParams PARAMS = SamplingParams.builder().temperature(1.5f).topK(8).topP(1.0f)
             .minP(0.0f).maxTokens(2).build();
 
@@ -155,39 +155,9 @@ class SpeculativeSamplingDistributionTest {
         return counts;
     }
 
-    /** Pearson's statistic over the cells expected at least 5 times, the rest pooled; and its critical value. */
     private static double[] chiSquare(Map<Long, Integer> observed) {
-        double stat = 0;
-        double restExpected = 0;
-        long restObserved = 0;
-        int cells = 0;
-        for (Map.Entry<Long, Double> e : expected.entrySet()) {
-            double exp = e.getValue() * SAMPLES;
-            int obs = observed.getOrDefault(e.getKey(), 0);
-            if (exp >= 5) {
-                stat += (obs - exp) * (obs - exp) / exp;
-                cells++;
-            } else {
-                restExpected += exp;
-                restObserved += obs;
-            }
-        }
-        long impossible = 0;
-        for (Map.Entry<Long, Integer> e : observed.entrySet()) {
-            if (!expected.containsKey(e.getKey())) {
-                impossible += e.getValue();
-            }
-        }
-        restObserved += impossible;
-        if (restExpected > 0) {
-            stat += (restObserved - restExpected) * (restObserved - restExpected) / restExpected;
-            cells++;
-        }
-        int df = cells - 1;
-        // Wilson-Hilferty approximation of the chi-square quantile
-        double h = 2.0 / (9 * df);
-        double critical = df * Math.pow(1 - h + Z_999 * Math.sqrt(h), 3);
-        return new double[]{stat, critical, df, impossible};
+        ChiSquare r = ChiSquare.of(expected, observed, SAMPLES, Z_999);
+        return new double[]{r.statistic(), r.critical(), r.degreesOfFreedom(), r.impossible()};
     }
 
     private static void assertMatchesTarget(Speculation speculation) throws Exception {
