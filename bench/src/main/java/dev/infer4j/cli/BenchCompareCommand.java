@@ -40,8 +40,9 @@ final class BenchCompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("bench compare needs at least two --model options, got "
                     + models.size());
         }
-        BenchSettings settings = new BenchSettings(run.promptTokens, run.genTokens, run.threadCount(), rounds, List.of(),
-                1, 1, 1, 0);
+        // no batched decode and no bandwidth probe: only single-sequence rounds
+        BenchSettings settings = new BenchSettings(run.promptTokens, run.genTokens, run.threadCount(), rounds,
+                List.of(), 1, 1, 1, 0);
         ModelComparisonReport report = ModelComparison.run(models, settings, spec.commandLine().getErr());
         spec.commandLine().getOut().print(report.toTable());
         return 0;

@@ -72,8 +72,8 @@ public final class ModelComparison {
                             Rate.of(settings.promptTokens(), prefill[i], loads[i]),
                             Rate.of(settings.genTokens(), decode[i], loads[i])));
                 }
-                return new ModelComparisonReport(entries, ModelBenchRunner.backend(kernels), settings.threads(), settings.promptTokens(),
-                        settings.genTokens());
+                return new ModelComparisonReport(entries, ModelBenchRunner.backend(kernels), settings.threads(),
+                        settings.promptTokens(), settings.genTokens());
             } finally {
                 closeAll(loaded);
             }
