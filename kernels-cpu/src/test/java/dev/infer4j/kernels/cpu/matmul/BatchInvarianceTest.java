@@ -20,7 +20,8 @@ class BatchInvarianceTest {
     private static final WorkerPool ONE_THREAD = new WorkerPool(1);
     private static final WorkerPool TWO_THREADS = new WorkerPool(2);
     private static final WorkerPool THREE_THREADS = new WorkerPool(3);
-    private static final int MAX_TOKENS = 9;
+    /** Batches up to one past the smallest that takes the decoded-row tiles, so both paths are compared. */
+    private static final int MAX_TOKENS = BlockMatmul.DECODE_MIN_TOKENS + 1;
     /** Calls enough for C1 and then C2 to compile the kernels of a small shape. */
     private static final int WARM_CALLS = 2000;
     /** Not a multiple of the 16 rows of a task, so tasks end mid-way and threads get uneven shares. */

@@ -31,14 +31,17 @@ class MatmulTest {
         return Stream.of(TYPES);
     }
 
-    /** (rows, cols, tokens) covering one token, a tile of four plus a tail, rows that do not fill a task. */
+    /**
+     * (rows, cols, tokens) covering one token, a tile of four plus a tail, rows that do not fill a task, and (13
+     * tokens) the decoded-row tiles of the types that have them.
+     */
     private static int[][] shapes(GgmlType type) {
         int unit = Math.max(type.blockSize(), 32);
         if (type.blockSize() == 1) {
             return new int[][] {{37, 70, 1}, {19, 48, 5}, {50, 256, 9}, {3, 16, 4}};
         }
         return new int[][] {{37, unit, 1}, {19, 2 * unit, 5}, {50, 3 * unit, 8}, {3, unit, 2}, {40, 2 * unit, 4},
-            {23, 7 * unit, 6}};
+            {23, 7 * unit, 6}, {29, 2 * unit, BlockMatmul.DECODE_MIN_TOKENS + 1}};
     }
 
     /**
