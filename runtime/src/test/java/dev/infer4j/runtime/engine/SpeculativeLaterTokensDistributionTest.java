@@ -1,9 +1,5 @@
 package dev.infer4j.runtime.engine;
 
-import dev.infer4j.formats.gguf.GgufFile;
-import dev.infer4j.formats.tokenizer.GgufTokenizers;
-import dev.infer4j.formats.tokenizer.Tokenizer;
-import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.kv.BlockTable;
 import dev.infer4j.runtime.kv.KvCacheSpec;
 import dev.infer4j.runtime.model.Batch;
@@ -70,25 +66,17 @@ class SpeculativeLaterTokensDistributionTest {
         }
     };
 
-    private static GgufFile targetFile;
-    private static GgufFile draftFile;
-    private static Kernels kernels;
-    private static Tokenizer tokenizer;
-    private static Tokenizer draftTokenizer;
+    private static TargetAndDraft files;
     /** Probability of each outcome of tokens 2 to 4 (see {@link #key}). */
     private static Map<Long, Double> expected;
 
     @BeforeAll
     static void exactDistribution() throws IOException {
-        targetFile = GgufFile.open(TARGET);
-        draftFile = GgufFile.open(DRAFT);
-        kernels = Kernels.load(2);
-        tokenizer = GgufTokenizers.load(targetFile);
-        draftTokenizer = GgufTokenizers.load(draftFile);
-        Model model = Model.load(targetFile, kernels, KvCacheSpec.forPositions(256));
+        files = new TargetAndDraft(TARGET, DRAFT, 2);
+        Model model = Model.load(files.targetFile, files.kernels, KvCacheSpec.forPositions(256));
         int vocab = model.config().vocabSize();
-        int[] eog = Arrays.stream(tokenizer.specialTokens().endOfGeneration()).filter(t -> t >= 0 && t < vocab).toArray();
-        int[] prompt = tokenizer.encode(PROMPT, true, false);
+        int[] eog = files.endOfGeneration(vocab);
+        int[] prompt = files.tokenizer.encode(PROMPT, true, false);
         expected = new HashMap<>();
         enumerate(model, eog, prompt, new int[TOKENS], 0, 1.0);
     }
@@ -148,9 +136,7 @@ class SpeculativeLaterTokensDistributionTest {
 
     @AfterAll
     static void close() {
-        kernels.close();
-        targetFile.close();
-        draftFile.close();
+        files.close();
     }
 
     /** What {@link #sample} saw: outcomes, and how the first verification step of each generation went. */
@@ -159,12 +145,12 @@ class SpeculativeLaterTokensDistributionTest {
 
     /** Tokens 2 to 4 of {@link #SAMPLES} seeded generations, all submitted at once to one engine. */
     private static Samples sample(AcceptanceRule rule) throws Exception {
-        Model model = Model.load(targetFile, kernels, KvCacheSpec.forPositions(SEQUENCES * 128));
-        Model draft = Model.load(draftFile, kernels, KvCacheSpec.forPositions(SEQUENCES * 160));
-        Speculation speculation = new Speculation.Draft(draft, draftTokenizer, PROPOSALS, 0f);
+        Model model = Model.load(files.targetFile, files.kernels, KvCacheSpec.forPositions(SEQUENCES * 128));
+        Model draft = Model.load(files.draftFile, files.kernels, KvCacheSpec.forPositions(SEQUENCES * 160));
+        Speculation speculation = new Speculation.Draft(draft, files.draftTokenizer, PROPOSALS, 0f);
         long[] keys = new long[SAMPLES];
         SpeculationCounts[] usage = new SpeculationCounts[SAMPLES];
-        try (Engine engine = Engine.createWithRule(model, tokenizer,
+        try (Engine engine = Engine.createWithRule(model, files.tokenizer,
                 new EngineConfig(128, SEQUENCES, 4096, 0, SAMPLES, 2), speculation, rule)) {
             CountDownLatch done = new CountDownLatch(SAMPLES);
             for (int i = 0; i < SAMPLES; i++) {

@@ -1,9 +1,5 @@
 package dev.infer4j.runtime.engine;
 
-import dev.infer4j.formats.gguf.GgufFile;
-import dev.infer4j.formats.tokenizer.GgufTokenizers;
-import dev.infer4j.formats.tokenizer.Tokenizer;
-import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.kv.BlockTable;
 import dev.infer4j.runtime.kv.KvCacheSpec;
 import dev.infer4j.runtime.model.Batch;
@@ -45,24 +41,16 @@ class SpeculativeSamplingDistributionTest {
     private static final SamplingParams PARAMS = SamplingParams.builder().temperature(1.5f).topK(8).topP(1.0f)
             .minP(0.0f).maxTokens(2).build();
 
-    private static GgufFile targetFile;
-    private static GgufFile draftFile;
-    private static Kernels kernels;
-    private static Tokenizer tokenizer;
-    private static Tokenizer draftTokenizer;
+    private static TargetAndDraft files;
     private static Map<Long, Double> expected;
 
     @BeforeAll
     static void exactDistribution() throws IOException {
-        targetFile = GgufFile.open(TARGET);
-        draftFile = GgufFile.open(DRAFT);
-        kernels = Kernels.load(2);
-        tokenizer = GgufTokenizers.load(targetFile);
-        draftTokenizer = GgufTokenizers.load(draftFile);
-        Model model = Model.load(targetFile, kernels, KvCacheSpec.forPositions(256));
+        files = new TargetAndDraft(TARGET, DRAFT, 2);
+        Model model = Model.load(files.targetFile, files.kernels, KvCacheSpec.forPositions(256));
         int vocab = model.config().vocabSize();
-        int[] eog = Arrays.stream(tokenizer.specialTokens().endOfGeneration()).filter(t -> t >= 0 && t < vocab).toArray();
-        int[] prompt = tokenizer.encode(PROMPT, true, false);
+        int[] eog = files.endOfGeneration(vocab);
+        int[] prompt = files.tokenizer.encode(PROMPT, true, false);
         double[] first = distribution(model, eog, prompt, -1);
         expected = new HashMap<>();
         for (int t1 = 0; t1 < vocab; t1++) {
@@ -85,9 +73,7 @@ class SpeculativeSamplingDistributionTest {
 
     @AfterAll
     static void close() {
-        kernels.close();
-        targetFile.close();
-        draftFile.close();
+        files.close();
     }
 
     /** The target's sampling distribution after the prompt (and {@code generated}, when not -1). */
@@ -121,10 +107,10 @@ class SpeculativeSamplingDistributionTest {
 
     /** Pairs of the first two tokens from {@link #SAMPLES} seeded generations on an engine. */
     private static Map<Long, Integer> sample(Speculation speculation, AcceptanceRule rule) throws Exception {
-        Model model = Model.load(targetFile, kernels, KvCacheSpec.forPositions(16 * 128));
+        Model model = Model.load(files.targetFile, files.kernels, KvCacheSpec.forPositions(16 * 128));
         Map<Long, Integer> counts = new HashMap<>();
-        try (Engine engine = Engine.createWithRule(model, tokenizer, new EngineConfig(128, 16, 512, 0, SAMPLES, 2),
-                speculation, rule)) {
+        EngineConfig config = new EngineConfig(128, 16, 512, 0, SAMPLES, 2);
+        try (Engine engine = Engine.createWithRule(model, files.tokenizer, config, speculation, rule)) {
             long[] pairs = new long[SAMPLES];
             CountDownLatch done = new CountDownLatch(SAMPLES);
             for (int i = 0; i < SAMPLES; i++) {
@@ -177,8 +163,8 @@ class SpeculativeSamplingDistributionTest {
 
     @Test
     void aDraftModelKeepsTheTargetsDistribution() throws Exception {
-        Model draft = Model.load(draftFile, kernels, KvCacheSpec.forPositions(16 * 160));
-        assertMatchesTarget(new Speculation.Draft(draft, draftTokenizer, 4, 0f));
+        Model draft = Model.load(files.draftFile, files.kernels, KvCacheSpec.forPositions(16 * 160));
+        assertMatchesTarget(new Speculation.Draft(draft, files.draftTokenizer, 4, 0f));
     }
 
     @Test
@@ -193,7 +179,7 @@ class SpeculativeSamplingDistributionTest {
 
     @Test
     void acceptingEveryDraftProposalIsCaught() throws Exception {
-        Model draft = Model.load(draftFile, kernels, KvCacheSpec.forPositions(16 * 160));
-        assertAlwaysAcceptingIsCaught(new Speculation.Draft(draft, draftTokenizer, 4, 0f));
+        Model draft = Model.load(files.draftFile, files.kernels, KvCacheSpec.forPositions(16 * 160));
+        assertAlwaysAcceptingIsCaught(new Speculation.Draft(draft, files.draftTokenizer, 4, 0f));
     }
 }
