@@ -28,9 +28,10 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
      * Measured single-threaded on cache-resident TinyLlama rows: for Q8_0's {@link DecodedTile}, at 4 and 5
      * tokens no faster, break-even at 8 and 25% faster at 32; Q4_0's {@link FoldedTile} is 1.07x its folded
      * {@code dot4} at 8 tokens, 1.15x at 12 and 1.2–1.3x from 16. With two threads and the rows coming from
-     * memory, as in a batched decode step, the tiles lose that edge below 12 tokens: at 8, {@code dot4} was
-     * 1.00–1.19x faster for both types on the three TinyLlama shapes (same JVM, alternating, Zen 4); at 9 to 11
-     * it was 0.92–1.25x, mostly ahead; at 12 and 16 the two were even or the tile ahead.
+     * memory, as in a batched decode step, the tiles lose that edge below 12 tokens: at 8, {@code dot4} ran at
+     * 1.00–1.19x the tile's speed for Q4_0 and 0.97–1.05x for Q8_0 on the three TinyLlama shapes (same JVM,
+     * alternating, Zen 4); at 9 to 11 at 0.92–1.25x, mostly ahead; at 12 and 16 the two were even or the tile
+     * ahead.
      */
     static final int DECODE_MIN_TOKENS = 12;
 
