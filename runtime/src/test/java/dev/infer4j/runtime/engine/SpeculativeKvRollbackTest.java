@@ -205,13 +205,7 @@ class SpeculativeKvRollbackTest {
         for (String prompt : prompts) {
             streams.add(engine.stream(GenerationRequest.of(Prompt.text(prompt), greedy(tokens))));
         }
-        List<Completion> out = new ArrayList<>();
-        for (GenerationStream s : streams) {
-            Completion c = s.collect();
-            assertNull(c.error(), "generation failed");
-            out.add(c);
-        }
-        return out;
+        return Completions.collectAll(streams);
     }
 
     private static StepSnapshot last(Queue<StepSnapshot> snapshots) {

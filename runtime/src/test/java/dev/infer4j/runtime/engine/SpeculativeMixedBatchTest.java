@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,13 +63,7 @@ class SpeculativeMixedBatchTest {
         for (int i = 0; i < PROMPTS.length; i++) {
             streams.add(engine.stream(GenerationRequest.of(Prompt.text(PROMPTS[i]), PARAMS[i])));
         }
-        List<Completion> out = new ArrayList<>();
-        for (GenerationStream s : streams) {
-            Completion c = s.collect();
-            assertNull(c.error(), "generation failed");
-            out.add(c);
-        }
-        return out;
+        return Completions.collectAll(streams);
     }
 
     @ParameterizedTest(name = "{0}")
