@@ -19,6 +19,7 @@ import dev.infer4j.runtime.scheduler.SchedulerConfig;
 import dev.infer4j.runtime.scheduler.StepPlan;
 import dev.infer4j.runtime.spec.AcceptanceRule;
 import dev.infer4j.runtime.spec.NgramProposer;
+import dev.infer4j.runtime.spec.DraftLoader;
 import dev.infer4j.runtime.spec.SharedVocabulary;
 import dev.infer4j.runtime.spec.Speculation;
 import dev.infer4j.runtime.spec.SpeculativeSampling;
@@ -256,13 +257,8 @@ public final class Engine implements AutoCloseable {
             EngineConfig sized = config.withContextLength(context);
             if (speculation instanceof Speculation.DraftFile d) {
                 draftFile = dev.infer4j.formats.gguf.GgufFile.open(d.file());
-                Tokenizer draftTokenizer = dev.infer4j.formats.tokenizer.GgufTokenizers.load(draftFile);
-                SharedVocabulary.require(tokenizer, draftTokenizer, d.file());
-                int draftTokens = kvTokens + config.maxSequences()
-                        * (d.maxTokens() + 2 * dev.infer4j.runtime.kv.KvCache.DEFAULT_BLOCK_SIZE);
-                Model draft = Model.load(draftFile, kernels,
-                        dev.infer4j.runtime.kv.KvCacheSpec.forPositions(draftTokens));
-                Speculation.Draft loaded = new Speculation.Draft(draft, draftTokenizer, d.maxTokens(), d.minP());
+                Speculation.Draft loaded = DraftLoader.load(d, draftFile, tokenizer, kernels, kvTokens,
+                        config.maxSequences(), dev.infer4j.kernels.AttentionMethod.SOFTMAX);
                 return new Engine(model, tokenizer, sized, loaded, AcceptanceRule.SPECULATIVE_SAMPLING, kernels,
                         file, draftFile);
             }

@@ -7,12 +7,11 @@ import dev.infer4j.kernels.AttentionMethod;
 import dev.infer4j.kernels.Kernels;
 import dev.infer4j.runtime.engine.Engine;
 import dev.infer4j.runtime.engine.EngineConfig;
-import dev.infer4j.runtime.kv.KvCache;
 import dev.infer4j.runtime.kv.KvCacheSpec;
 import dev.infer4j.runtime.model.Model;
 import dev.infer4j.runtime.model.ModelConfig;
 import dev.infer4j.runtime.model.ModelConfigReader;
-import dev.infer4j.runtime.spec.SharedVocabulary;
+import dev.infer4j.runtime.spec.DraftLoader;
 import dev.infer4j.runtime.spec.Speculation;
 
 import java.io.IOException;
@@ -24,8 +23,8 @@ import java.nio.file.Path;
  * model, tokenizer, template, engine, and the draft model when {@link LoadOptions#speculation()} names one.
  *
  * <p>It loads the model itself rather than through {@link Engine#open} because serving wants flash attention and the
- * file's chat template, which {@code Engine.open} does not give; the draft is loaded the way {@code Engine.open}
- * loads it, on the target's kernels with a KV cache of its own.
+ * file's chat template, which {@code Engine.open} does not give; the draft is loaded as {@code Engine.open} loads it,
+ * by {@link DraftLoader}, on the target's kernels with a KV cache of its own.
  */
 public final class BackendLoader {
 
@@ -75,7 +74,8 @@ public final class BackendLoader {
             Speculation speculation = options.speculation();
             if (speculation instanceof Speculation.DraftFile d) {
                 draftFile = GgufFile.open(d.file());
-                speculation = loadDraft(d, draftFile, tokenizer, kernels, kvPositions, options.parallel());
+                speculation = DraftLoader.load(d, draftFile, tokenizer, kernels, kvPositions, options.parallel(),
+                        AttentionMethod.FLASH);
             }
             AutoCloseable[] owned = draftFile == null ? new AutoCloseable[] {kernels, gguf}
                     : new AutoCloseable[] {kernels, gguf, draftFile};
@@ -97,20 +97,6 @@ public final class BackendLoader {
             }
             throw e;
         }
-    }
-
-    /**
-     * Loads a draft model next to the target, after checking it speaks the target's vocabulary (before its weights,
-     * so a wrong draft fails fast). Its KV cache holds the target's positions plus room for every sequence's
-     * proposals, which run ahead of the target's cache by up to {@code maxTokens} positions, and two blocks of slack.
-     */
-    private static Speculation.Draft loadDraft(Speculation.DraftFile d, GgufFile draftFile, Tokenizer target,
-                                               Kernels kernels, int kvPositions, int parallel) {
-        Tokenizer draftTokenizer = GgufTokenizers.load(draftFile);
-        SharedVocabulary.require(target, draftTokenizer, d.file());
-        int draftPositions = kvPositions + parallel * (d.maxTokens() + 2 * KvCache.DEFAULT_BLOCK_SIZE);
-        Model draft = Model.load(draftFile, kernels, KvCacheSpec.forPositions(draftPositions), AttentionMethod.FLASH);
-        return new Speculation.Draft(draft, draftTokenizer, d.maxTokens(), d.minP());
     }
 
     /**
