@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 /** {@code infer4j bench compare}: several models' prefill and decode speed, timed round by round in one process. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Benchmark several models against the first in one process: all are loaded side by side, "
-                + "warmed up, then each runs prefill and batch-1 decode once per round, in an order that rotates. "
+                + "warmed up, then each round every model prefills once and all decode at batch 1 in lockstep, one "
+                + "token each in turn, in an order that rotates. "
                 + "Reports median tokens/s and each model's ratio to the first within the same round, which a "
                 + "noisy machine disturbs far less than figures from separate runs.")
 final class BenchCompareCommand implements Callable<Integer> {

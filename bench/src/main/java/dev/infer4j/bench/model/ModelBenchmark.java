@@ -78,10 +78,86 @@ public final class ModelBenchmark {
      * compiles the kernels and sizes the buffers) and decides how runs interleave with other models'.
      */
     public SingleRun timeSingleRun() {
-        long[] nanos = new long[2];
-        singleRun(nanos);
-        return new SingleRun(settings.promptTokens() * 1e9 / nanos[0], settings.genTokens() * 1e9 / nanos[1],
-                loadAverage());
+        try (SteppedRun run = startSteppedRun()) {
+            for (int i = 0; i < settings.genTokens(); i++) {
+                run.step();
+            }
+            return new SingleRun(run.prefillPerSecond(), run.decodePerSecond(), loadAverage());
+        }
+    }
+
+    /**
+     * Prefills the prompt in one forward and returns the run, ready to decode one token per {@link SteppedRun#step}:
+     * several models can then decode in lockstep, step by step in turn, so that a noisy machine slows them alike
+     * instead of whichever happened to run during a busy second. The caller closes the run.
+     */
+    public SteppedRun startSteppedRun() {
+        return new SteppedRun();
+    }
+
+    /**
+     * A batch-1 run decoded one step at a time ({@link #startSteppedRun}); holds its block table until closed.
+     * Not thread-safe, and one run per benchmark at a time: it shares the benchmark's batch.
+     */
+    public final class SteppedRun implements AutoCloseable {
+        private final BlockTable table = model.kvCache().newTable();
+        private final long prefillNanos;
+        private long decodeNanos;
+        private int steps;
+        private int next;
+
+        private SteppedRun() {
+            int p = settings.promptTokens();
+            try {
+                table.ensureCapacity(p + settings.genTokens(), pool);
+                batch.clear();
+                batch.add(table, 0, prompt(0, p), 0, p, false);
+                long start = System.nanoTime();
+                next = model.forward(batch).argmax(0);
+                prefillNanos = System.nanoTime() - start;
+            } catch (RuntimeException e) {
+                table.release(pool);
+                throw e;
+            }
+        }
+
+        /**
+         * Decodes the next token, timed.
+         *
+         * @throws IllegalStateException past {@code genTokens} steps
+         */
+        public void step() {
+            if (steps == settings.genTokens()) {
+                throw new IllegalStateException("the run has decoded all its " + steps + " tokens");
+            }
+            oneToken[0] = next;
+            batch.clear();
+            batch.add(table, settings.promptTokens() + steps, oneToken, 0, 1, false);
+            long start = System.nanoTime();
+            next = model.forward(batch).argmax(0);
+            decodeNanos += System.nanoTime() - start;
+            steps++;
+        }
+
+        /** Prompt tokens per second of the prefill forward. */
+        public double prefillPerSecond() {
+            return settings.promptTokens() * 1e9 / prefillNanos;
+        }
+
+        /** Decoded tokens per second over the steps so far, their forwards only. */
+        public double decodePerSecond() {
+            return steps * 1e9 / decodeNanos;
+        }
+
+        /** The system's one-minute load average now. */
+        public double loadAverage() {
+            return ModelBenchmark.this.loadAverage();
+        }
+
+        @Override
+        public void close() {
+            table.release(pool);
+        }
     }
 
     /** Decodes at each configured batch size. */
@@ -112,33 +188,6 @@ public final class ModelBenchmark {
         }
         return new BatchRun(sequences, Rate.of(sequences * settings.batchPromptTokens(), prefill, loads),
                 Rate.of(sequences * settings.batchSteps(), decode, loads));
-    }
-
-    /** Prefills the prompt in one forward and decodes {@code genTokens}; puts both durations in {@code nanos}. */
-    private void singleRun(long[] nanos) {
-        int p = settings.promptTokens();
-        int g = settings.genTokens();
-        int[] prompt = prompt(0, p);
-        BlockTable table = model.kvCache().newTable();
-        try {
-            table.ensureCapacity(p + g, pool);
-            batch.clear();
-            batch.add(table, 0, prompt, 0, p, false);
-            long start = System.nanoTime();
-            int next = model.forward(batch).argmax(0);
-            long prefilled = System.nanoTime();
-            for (int i = 0; i < g; i++) {
-                oneToken[0] = next;
-                batch.clear();
-                batch.add(table, p + i, oneToken, 0, 1, false);
-                next = model.forward(batch).argmax(0);
-            }
-            long done = System.nanoTime();
-            nanos[0] = prefilled - start;
-            nanos[1] = done - prefilled;
-        } finally {
-            table.release(pool);
-        }
     }
 
     /**

@@ -12,8 +12,11 @@ import java.util.List;
 
 /**
  * Times several models against each other in one process: all of them loaded side by side on one set of kernels,
- * one warm-up run each, then rounds in which every model runs prefill and decode once. The order rotates from round
- * to round, so no model always runs first (right after a pause) or right after the same neighbour.
+ * one warm-up run each, then rounds in which every model prefills once and then all of them decode in lockstep,
+ * one token each in turn. The order rotates from round to round and from step to step, so no model always runs
+ * first (right after a pause) or right after the same neighbour, and a burst of load from another process slows
+ * every model's decode alike: run one after the other, 64-token decodes of the same model varied 1.5x in one
+ * round on a shared 2-core machine, which left a 5% difference between models inside the noise.
  */
 public final class ModelComparison {
     private ModelComparison() {
@@ -58,13 +61,7 @@ public final class ModelComparison {
                 double[][] decode = new double[n][rounds];
                 double[][] loads = new double[n][rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int k = 0; k < n; k++) {
-                        int i = (r + k) % n;
-                        ModelBenchmark.SingleRun run = benches.get(i).timeSingleRun();
-                        prefill[i][r] = run.prefillPerSecond();
-                        decode[i][r] = run.decodePerSecond();
-                        loads[i][r] = run.loadAverage();
-                    }
+                    timeRound(benches, r, settings.genTokens(), prefill, decode, loads);
                 }
                 List<ModelComparisonReport.Entry> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -76,6 +73,38 @@ public final class ModelComparison {
                         settings.promptTokens(), settings.genTokens());
             } finally {
                 closeAll(loaded);
+            }
+        }
+    }
+
+    /**
+     * Round {@code r}: each model prefills in turn, then all decode in lockstep, one token each per step, the order
+     * rotating with the step, so that every model's decode spans the same stretch of time on the machine.
+     */
+    private static void timeRound(List<ModelBenchmark> benches, int r, int genTokens, double[][] prefill,
+                                  double[][] decode, double[][] loads) {
+        int n = benches.size();
+        ModelBenchmark.SteppedRun[] runs = new ModelBenchmark.SteppedRun[n];
+        try {
+            for (int k = 0; k < n; k++) {
+                int i = (r + k) % n;
+                runs[i] = benches.get(i).startSteppedRun();
+            }
+            for (int step = 0; step < genTokens; step++) {
+                for (int k = 0; k < n; k++) {
+                    runs[(r + step + k) % n].step();
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                prefill[i][r] = runs[i].prefillPerSecond();
+                decode[i][r] = runs[i].decodePerSecond();
+                loads[i][r] = runs[i].loadAverage();
+            }
+        } finally {
+            for (ModelBenchmark.SteppedRun run : runs) {
+                if (run != null) {
+                    run.close();
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelBenchmarkTest {
@@ -94,6 +95,28 @@ class ModelBenchmarkTest {
         assertEquals(2, json.at("/batched").size());
         String table = report.toTable();
         assertTrue(table.contains("decode 2 tokens") && table.contains("batched decode B=2"), table);
+    }
+
+    @Test
+    void aSteppedRunDecodesItsTokensOneAtATimeThenStopsAndGivesItsBlocksBack() throws IOException {
+        BenchSettings settings = new BenchSettings(20, 3, 1, 1, List.of(1), 3, 2, 1, 0);
+        try (GgufFile file = GgufFile.open(SharedData.file("models/gguf/stories260K.gguf"));
+             Kernels kernels = Kernels.load(1)) {
+            Model model = Model.load(file, kernels, KvCacheSpec.forPositions(64));
+            int free = model.kvCache().pool().freeBlocks();
+            ModelBenchmark bench = new ModelBenchmark(model, settings);
+            try (ModelBenchmark.SteppedRun run = bench.startSteppedRun()) {
+                assertTrue(model.kvCache().pool().freeBlocks() < free, "the run holds blocks for 23 positions");
+                assertTrue(run.prefillPerSecond() > 0 && Double.isFinite(run.prefillPerSecond()));
+                for (int i = 0; i < 3; i++) {
+                    run.step();
+                }
+                assertTrue(run.decodePerSecond() > 0 && Double.isFinite(run.decodePerSecond()));
+                IllegalStateException e = assertThrows(IllegalStateException.class, run::step);
+                assertTrue(e.getMessage().contains("all its 3 tokens"), e.getMessage());
+            }
+            assertEquals(free, model.kvCache().pool().freeBlocks(), "closing the run gives its blocks back");
+        }
     }
 
     @Test
