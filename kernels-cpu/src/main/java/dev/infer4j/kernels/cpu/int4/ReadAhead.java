@@ -61,14 +61,16 @@ final class ReadAhead {
     }
 
     /**
-     * Reads the int {@link #STREAM_AHEAD} bytes past {@code at}, where that int lies inside {@code data}; a sweep
-     * calls it with the position of each step's load.
+     * Reads the int {@link #STREAM_AHEAD} bytes past {@code at}, or {@code data}'s last int where that lies past its
+     * end; a sweep calls it with the position of each step's load.
      *
-     * @return the int read, or 0 near the end of {@code data}, for the caller to keep
+     * @return the int read, for the caller to keep
      */
     static int ahead(MemorySegment data, long at) {
-        long target = at + STREAM_AHEAD;
-        return target <= data.byteSize() - Integer.BYTES ? data.get(INT, target) : 0;
+        // clamped, not branched: a sweep loop with this branch got a profiled loop predicate from C2 that failed
+        // on every product of a matrix small enough for its sweeps to reach the end of the segment, and the
+        // method was deoptimized and recompiled over and over (GPTQ 256x256 took 0.5-1 ms instead of microseconds)
+        return data.get(INT, Math.min(at + STREAM_AHEAD, data.byteSize() - Integer.BYTES));
     }
 
     /**
