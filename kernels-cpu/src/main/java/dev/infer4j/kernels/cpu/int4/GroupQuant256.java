@@ -20,8 +20,8 @@ import java.nio.ByteOrder;
  *
  * <p>Each method twins the 512-bit method of the same name and gives the same results bit for bit
  * ({@code GroupQuantWidthParityTest}): every output keeps one float lane and sees the same operations in the same
- * order (each nibble's {@code fma} into its sum in column order, then {@code s·(Σq·x − z·Σx)} added by one
- * {@code fma} per group); only how many outputs one vector holds changes. Zero points and scales are unpacked per
+ * order (each nibble's {@code fma} into its sum in column order for GPTQ, in {@link AwqRowOrder} for AWQ, then
+ * {@code s·(Σq·x − z·Σx)} added by one {@code fma} per group); only how many outputs one vector holds changes. Zero points and scales are unpacked per
  * eight outputs into the same integers and floats. The scratch layouts are the 512-bit ones, so the task splitting
  * and tiling in {@link GroupQuantMatmul} serve both widths.
  *
@@ -252,13 +252,27 @@ final class GroupQuant256 {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
         int touched = 0;
+        int stride = AwqRowOrder.stride(inputs);
+        if (stride > 0) {
+            // AwqRowOrder's passes, four rows at a time
+            long passRowBytes = stride * rowBytes;
+            for (int k = 0; k < stride; k++, o += rowBytes) {
+                for (int v = 0; v < words; v += LANES) {
+                    int a = 8 * (v & ~15) + (v & 15);
+                    awqFourRows(qw, o + 4L * v, passRowBytes, x, xc + k, stride, acc, a);
+                    awqFourRows(qw, o + 4 * passRowBytes + 4L * v, passRowBytes, x, xc + k + 4 * stride, stride, acc,
+                            a);
+                }
+            }
+            return touched;
+        }
         int c = 0;
         int aheadLines = ReadAhead.linesPerRowAhead(n);
         int aheadEnd = 4 * aheadLines;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
             boolean readAhead = c + 8 <= readable;
             for (int v = 0, t = 0; v < words; v += LANES, t += 2) {
-                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * (v & ~15) + (v & 15));
+                awqFourRows(qw, o + 4L * v, rowBytes, x, xc + c, 1, acc, 8 * (v & ~15) + (v & 15));
                 if (readAhead && t < aheadEnd) {
                     touched += ReadAhead.lines(qw, o + 4 * rowBytes, rowBytes, aheadLines, t, 2);
                 }
@@ -274,7 +288,7 @@ final class GroupQuant256 {
     }
 
     /** Eight words of four consecutive input rows into their eight nibble sums at {@code acc[a + 16j]}. */
-    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc,
+    private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, int xs, float[] acc,
                                     int accAt) {
         int a = BoundedIndex.index(accAt);
         IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
@@ -282,9 +296,9 @@ final class GroupQuant256 {
         IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 2 * rowBytes, LE);
         IntVector q3 = IntVector.fromMemorySegment(I, qw, o + 3 * rowBytes, LE);
         FloatVector x0 = FloatVector.broadcast(F, x[xi]);
-        FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
-        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
-        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
+        FloatVector x1 = FloatVector.broadcast(F, x[xi + xs]);
+        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2 * xs]);
+        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3 * xs]);
         for (int j = 0; j < 7; j++) {
             int mask = 0xF << (4 * j);
             int at = a + 16 * j;
@@ -339,8 +353,10 @@ final class GroupQuant256 {
         FloatVector a11 = a00;
         FloatVector a12 = a00;
         FloatVector a13 = a00;
-        for (int c = 0; c < inputs; c++, o += rowBytes) {
-            IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
+        int stride = AwqRowOrder.stride(inputs);
+        for (int i = 0; i < inputs; i++) {
+            int c = AwqRowOrder.row(i, stride);
+            IntVector q = IntVector.fromMemorySegment(I, qw, o + c * rowBytes, LE);
             FloatVector b0 = FloatVector.broadcast(F, x[x0 + c]);
             FloatVector b1 = FloatVector.broadcast(F, x[x1 + c]);
             FloatVector b2 = FloatVector.broadcast(F, x[x2 + c]);

@@ -597,7 +597,7 @@ public final class GroupQuantMatmul implements RangeTask {
      * (masked in place, so still times 16^j) of word lane {@code l}, over {@code inputs} input rows of sixteen words
      * from byte {@code o}, for the four tokens whose activations start at {@code x0..x3}. Each nibble is decoded
      * once for the four tokens; the sixteen sums stay in registers for the group. Each lane adds its inputs in
-     * column order, exactly as {@link #awqRowSums} does for one token.
+     * {@link AwqRowOrder}, exactly as {@link #awqRowSums} does for one token.
      */
     private static void awqTile(MemorySegment qw, long o, long rowBytes, int inputs, float[] x, int x0, int x1,
                                 int x2, int x3, int h, float[] acc) {
@@ -621,8 +621,10 @@ public final class GroupQuantMatmul implements RangeTask {
         FloatVector a31 = a00;
         FloatVector a32 = a00;
         FloatVector a33 = a00;
-        for (int c = 0; c < inputs; c++, o += rowBytes) {
-            IntVector q = IntVector.fromMemorySegment(I, qw, o, LE);
+        int stride = AwqRowOrder.stride(inputs);
+        for (int i = 0; i < inputs; i++) {
+            int c = AwqRowOrder.row(i, stride);
+            IntVector q = IntVector.fromMemorySegment(I, qw, o + c * rowBytes, LE);
             FloatVector b0 = FloatVector.broadcast(F, x[x0 + c]);
             FloatVector b1 = FloatVector.broadcast(F, x[x1 + c]);
             FloatVector b2 = FloatVector.broadcast(F, x[x2 + c]);
@@ -931,13 +933,13 @@ public final class GroupQuantMatmul implements RangeTask {
 
     /**
      * {@code acc[128b + 16j + l] = Σ q·x} for nibble {@code j} (masked in place, so still times 16^j) of word lane
-     * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}. Input rows
-     * are read front to back, four per sweep over the sums (eight where the sweep is wider than
-     * {@link ReadAhead#MAX_OUTPUTS}, {@link #awqEightRows}), so a group's stretch of the matrix streams in order;
-     * each lane still adds its inputs in column order, so the result is the same bit for bit either way. While a
-     * sweep's rows are summed, as many next rows (of the {@code readable} rows from {@code o} that belong to the
-     * task) are read ahead ({@link ReadAhead}): all of them where the sweep is narrow enough for that to pay, their
-     * first lines where it is not.
+     * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}, in
+     * {@link AwqRowOrder}: a group whose length is a multiple of eight in passes of eight rows {@code inputs/8}
+     * apart ({@link #awqEightRows}), whose read streams carry on from pass to pass. Any other group goes front to
+     * back, four rows per sweep over the sums (eight where the sweep is wider than {@link ReadAhead#MAX_OUTPUTS});
+     * while a sweep's rows are summed, as many next rows (of the {@code readable} rows from {@code o} that belong
+     * to the task) are read ahead ({@link ReadAhead}): all of them where the sweep is narrow enough for that to
+     * pay, their first lines where it is not.
      *
      * @return the sum of the ints read ahead
      */
@@ -946,6 +948,17 @@ public final class GroupQuantMatmul implements RangeTask {
         java.util.Arrays.fill(acc, 0, n, 0f);
         int words = n / 8;
         int touched = 0;
+        int stride = AwqRowOrder.stride(inputs);
+        if (stride > 0) {
+            // passes of eight rows `stride` apart, each of whose streams carries on at the next pass
+            long passRowBytes = stride * rowBytes;
+            for (int k = 0; k < stride; k++, o += rowBytes) {
+                for (int v = 0; v < words; v += LANES) {
+                    awqEightRows(qw, o + 4L * v, passRowBytes, x, xc + k, stride, acc, 8 * v, MASKED_NIBBLES);
+                }
+            }
+            return touched;
+        }
         int c = 0;
         int aheadLines = ReadAhead.linesPerRowAhead(n);
         if (n > ReadAhead.MAX_OUTPUTS) {
@@ -954,7 +967,7 @@ public final class GroupQuantMatmul implements RangeTask {
             for (; c + 7 < inputs; c += 8, o += 8 * rowBytes) {
                 boolean readAhead = c + 16 <= readable;
                 for (int v = 0, t = 0; v < words; v += LANES, t += 8) {
-                    awqEightRows(qw, o + 4L * v, rowBytes, x, xc + c, acc, 8 * v, MASKED_NIBBLES);
+                    awqEightRows(qw, o + 4L * v, rowBytes, x, xc + c, 1, acc, 8 * v, MASKED_NIBBLES);
                     if (readAhead && t < eightAheadEnd) {
                         touched += ReadAhead.lines(qw, o + 8 * rowBytes, rowBytes, aheadLines, t, 8);
                     }
@@ -1012,19 +1025,20 @@ public final class GroupQuantMatmul implements RangeTask {
     }
 
     /**
-     * {@link #awqFourRows} for eight input rows {@code x[xi..xi+7]}: one sweep over the sums per eight rows, for
-     * sweeps wider than {@link ReadAhead#MAX_OUTPUTS}, whose sums (22 KiB for a 5632-output FFN matrix) do not stay
-     * in L1 beside the rows streaming past them, so each sweep reloads them from L2. Halving the sweeps made the
-     * 5632×2048 product 1.08–1.11x faster from memory on one and two threads (same JVM, alternating, Zen 4: 390 →
-     * 358 µs at two threads, 782 → 712 at one); from L3 it ran alike. Narrower sweeps keep their sums in L1 and ran
-     * 1.1–1.17x slower this way (2048×2048 and 2048×5632 at two threads), so they keep four rows.
+     * {@link #awqFourRows} for eight input rows, {@code rowBytes} apart in the matrix and {@code xs} apart in
+     * {@code x} from {@code x[xi]}: one sweep over the sums per eight rows. It takes {@link AwqRowOrder}'s passes,
+     * and the consecutive rows of other groups where the sweep is wider than {@link ReadAhead#MAX_OUTPUTS}: there
+     * the sums (22 KiB for a 5632-output FFN matrix) do not stay in L1 beside the rows streaming past them, and
+     * halving the sweeps over them made a 5632×2048 product in row order 1.08–1.11x faster from memory (same JVM,
+     * alternating, Zen 4: 390 → 358 µs at two threads, 782 → 712 at one). Narrower sweeps in row order keep their
+     * sums in L1 and ran 1.1–1.17x slower with eight rows, so they keep four.
      *
      * <p>The lane conversions are written out instead of going through {@link #floats}: with eight rows the method
      * reaches C2's node budget for inlining, and a helper it then leaves as a call boxes every vector that passes
      * through it (the Vector API's own methods are forced inline past that budget; ours are not).
      */
-    private static void awqEightRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, float[] acc, int a,
-                                     int masked) {
+    private static void awqEightRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, int xs, float[] acc,
+                                     int a, int masked) {
         IntVector q0 = IntVector.fromMemorySegment(I, qw, o, LE);
         IntVector q1 = IntVector.fromMemorySegment(I, qw, o + rowBytes, LE);
         IntVector q2 = IntVector.fromMemorySegment(I, qw, o + 2 * rowBytes, LE);
@@ -1034,13 +1048,13 @@ public final class GroupQuantMatmul implements RangeTask {
         IntVector q6 = IntVector.fromMemorySegment(I, qw, o + 6 * rowBytes, LE);
         IntVector q7 = IntVector.fromMemorySegment(I, qw, o + 7 * rowBytes, LE);
         FloatVector x0 = FloatVector.broadcast(F, x[xi]);
-        FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
-        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
-        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
-        FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
-        FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
-        FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
-        FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
+        FloatVector x1 = FloatVector.broadcast(F, x[xi + xs]);
+        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2 * xs]);
+        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3 * xs]);
+        FloatVector x4 = FloatVector.broadcast(F, x[xi + 4 * xs]);
+        FloatVector x5 = FloatVector.broadcast(F, x[xi + 5 * xs]);
+        FloatVector x6 = FloatVector.broadcast(F, x[xi + 6 * xs]);
+        FloatVector x7 = FloatVector.broadcast(F, x[xi + 7 * xs]);
         VectorOperators.Conversion<Integer, Float> toFloat = VectorOperators.I2F;
         for (int j = 0; j < masked; j++) {
             int mask = 0xF << (4 * j);
