@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A 2048×2048 product with 4-bit group-128 GPTQ and AWQ weights against Q4_0, the same random matrix in each
- * format, over all cores. As in {@link MatmulBenchmark}, enough copies are cycled to stream the weights from
+ * Products with 4-bit group-128 GPTQ and AWQ weights against Q4_0, the same random matrix in each format, over all
+ * cores, in the shapes of a TinyLlama-1.1B layer (outputs×inputs: attention 2048×2048, K/V 256×2048, FFN gate/up
+ * 5632×2048 and down 2048×5632). As in {@link MatmulBenchmark}, enough copies are cycled to stream the weights from
  * memory; {@code bytes} counts the packed bytes read (qweight + qzeros + scales for the group formats).
  */
 @State(Scope.Benchmark)
@@ -42,8 +43,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GroupQuantBenchmark {
     /** Total weight bytes cycled through: well beyond a 32 MiB L3 unless {@code -Dinfer4j.bench.workingSetMiB} says otherwise (a cache-resident run separates memory stalls from arithmetic). */
     private static final long WORKING_SET = Long.getLong("infer4j.bench.workingSetMiB", 160) << 20;
-    private static final int ROWS = 2048;
-    private static final int COLS = 2048;
+
+    /** Outputs × inputs. */
+    @Param({"2048x2048", "256x2048", "5632x2048", "2048x5632"})
+    public String shape;
 
     @Param({"Q4_0", "GPTQ4_G128", "AWQ4_G128"})
     public String format;
@@ -65,24 +68,29 @@ public class GroupQuantBenchmark {
     private float[] x;
     private float[] out;
     private int next;
+    private int rows;
+    private int cols;
 
     /** Quantizes one random matrix into the format and copies it. */
     @Setup(Level.Trial)
     public void setUp() {
+        String[] dims = shape.split("x");
+        rows = Integer.parseInt(dims[0]);
+        cols = Integer.parseInt(dims[1]);
         pool = WorkerPool.ofAvailableCores();
         arena = Arena.ofShared();
         Random random = new Random(1);
-        float[] w = new float[ROWS * COLS];
+        float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) random.nextGaussian() * 0.02f;
         }
-        x = new float[tokens * COLS];
+        x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        out = new float[tokens * ROWS];
+        out = new float[tokens * rows];
         if (format.equals("Q4_0")) {
-            byte[] packed = Quantize.rows(GgmlType.Q4_0, w, 0, ROWS, COLS);
+            byte[] packed = Quantize.rows(GgmlType.Q4_0, w, 0, rows, cols);
             matrixBytes = packed.length;
             q40 = new MemorySegment[copies()];
             for (int i = 0; i < q40.length; i++) {
@@ -91,8 +99,8 @@ public class GroupQuantBenchmark {
             }
             q40Matmul = Matmul.of(GgmlType.Q4_0, pool, VectorWidths.parse(width));
         } else {
-            PackedMatrix p = format.startsWith("GPTQ") ? GptqPacker.pack(w, ROWS, COLS, 4, 128, false, null, true)
-                    : AwqPacker.pack(w, ROWS, COLS, 128);
+            PackedMatrix p = format.startsWith("GPTQ") ? GptqPacker.pack(w, rows, cols, 4, 128, false, null, true)
+                    : AwqPacker.pack(w, rows, cols, 128);
             matrixBytes = 4L * p.qweight().length + 4L * p.qzeros().length + 2L * p.scales().length;
             grouped = new GroupQuantWeight[copies()];
             for (int i = 0; i < grouped.length; i++) {
@@ -106,7 +114,7 @@ public class GroupQuantBenchmark {
     }
 
     private int copies() {
-        long bytes = (long) ROWS * COLS / 2;
+        long bytes = (long) rows * cols / 2;
         return (int) Math.max(2, (WORKING_SET + bytes - 1) / bytes);
     }
 
@@ -123,11 +131,11 @@ public class GroupQuantBenchmark {
         if (q40 != null) {
             MemorySegment w = q40[next];
             next = next + 1 == q40.length ? 0 : next + 1;
-            q40Matmul.multiply(w, ROWS, COLS, x, 0, COLS, tokens, out, 0, ROWS);
+            q40Matmul.multiply(w, rows, cols, x, 0, cols, tokens, out, 0, rows);
         } else {
             GroupQuantWeight w = grouped[next];
             next = next + 1 == grouped.length ? 0 : next + 1;
-            groupMatmul.multiply(w, x, 0, COLS, tokens, out, 0, ROWS);
+            groupMatmul.multiply(w, x, 0, cols, tokens, out, 0, rows);
         }
         counter.bytes += matrixBytes;
         return out[0];
