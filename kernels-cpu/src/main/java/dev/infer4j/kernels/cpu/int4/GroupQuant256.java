@@ -21,8 +21,8 @@ import java.nio.ByteOrder;
  * <p>Each method twins the 512-bit method of the same name and gives the same results bit for bit
  * ({@code GroupQuantWidthParityTest}): every output keeps one float lane and sees the same operations in the same
  * order (each nibble's {@code fma} into its sum in column order for GPTQ, in {@link AwqRowOrder} for AWQ, then
- * {@code s·(Σq·x − z·Σx)} added by one {@code fma} per group); only how many outputs one vector holds changes. Zero points and scales are unpacked per
- * eight outputs into the same integers and floats. The scratch layouts are the 512-bit ones, so the task splitting
+ * {@code s·(Σq·x − z·Σx)} added by one {@code fma} per group); only how many outputs one vector holds changes.
+ * Zero points and scales are unpacked per eight outputs into the same integers and floats. The scratch layouts are the 512-bit ones, so the task splitting
  * and tiling in {@link GroupQuantMatmul} serve both widths.
  *
  * <p>Register budget (AVX2 has sixteen vector registers): where a 512-bit loop keeps sixteen sums, this one would
@@ -287,7 +287,10 @@ final class GroupQuant256 {
         return touched;
     }
 
-    /** Eight words of four consecutive input rows into their eight nibble sums at {@code acc[a + 16j]}. */
+    /**
+     * Eight words of four input rows, {@code rowBytes} apart in the matrix and {@code xs} apart in {@code x} from
+     * {@code x[xi]}, into their eight nibble sums at {@code acc[a + 16j]}.
+     */
     private static void awqFourRows(MemorySegment qw, long o, long rowBytes, float[] x, int xi, int xs, float[] acc,
                                     int accAt) {
         int a = BoundedIndex.index(accAt);
