@@ -33,7 +33,8 @@ final class AwqSlotScales {
         int groups = m.groups();
         int runs = rows / RUN;
         MemorySegment src = m.scales();
-        MemorySegment dst = Arena.ofAuto().allocate(Math.max(Short.BYTES, (long) groups * runs * RUN * Short.BYTES), 64);
+        long bytes = Math.max(Short.BYTES, (long) groups * runs * RUN * Short.BYTES);
+        MemorySegment dst = Arena.ofAuto().allocate(bytes, 64);
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < runs; b++) {
                 long to = ((long) g * runs + b) * RUN;

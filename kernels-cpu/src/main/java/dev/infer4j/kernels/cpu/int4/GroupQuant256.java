@@ -22,8 +22,8 @@ import java.nio.ByteOrder;
  * ({@code GroupQuantWidthParityTest}): every output keeps one float lane and sees the same operations in the same
  * order (each nibble's {@code fma} into its sum in column order for GPTQ, in {@link AwqRowOrder} for AWQ, then
  * {@code s·(Σq·x − z·Σx)} added by one {@code fma} per group); only how many outputs one vector holds changes.
- * Zero points and scales are unpacked per eight outputs into the same integers and floats. The scratch layouts are the 512-bit ones, so the task splitting
- * and tiling in {@link GroupQuantMatmul} serve both widths.
+ * Zero points and scales are unpacked per eight outputs into the same integers and floats. The scratch layouts are
+ * the 512-bit ones, so the task splitting and tiling in {@link GroupQuantMatmul} serve both widths.
  *
  * <p>Register budget (AVX2 has sixteen vector registers): where a 512-bit loop keeps sixteen sums, this one would
  * need thirty-two, so the four-token tiles take their outputs in narrower strips (GPTQ: sixteen outputs by four
