@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  * output {@code 8l + i} ({@link AwqOrder}). In the file the scales of a group lie in output order, so scaling used to
  * wait until the sums had been reordered, for every group. Here they lie as the sums do, run by run:
  * {@code at((g·runs + b)·128 + 16i + l) = scale[g][128b + 8l + i]}, and the sums are reordered once per task instead
- * of once per group. The copy takes as many bytes as the file's scales (two per output per group, 1/64 of the
+ * of once per group. The copy takes as many bytes as the file's scales (two per output per group, 1/32 of the
  * packed weights at group size 128) and lives until the weight is unreachable; outputs past the last whole run have
  * none (they take the scalar path).
  */
