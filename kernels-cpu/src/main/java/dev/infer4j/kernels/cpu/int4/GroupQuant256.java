@@ -387,9 +387,10 @@ final class GroupQuant256 {
     }
 
     /**
-     * {@link GroupQuantMatmul}'s {@code awqApply}: {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the
-     * 128 AWQ outputs from {@code r0}, the nibble sums unzeroed into {@code work[tmpAt..tmpAt+127]} and put into
-     * output order there by {@link AwqOrder256}'s three rounds, the last fused with the scaling.
+     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}, the nibble
+     * sums unzeroed into {@code work[tmpAt..tmpAt+127]} and put into output order there by {@link AwqOrder256}'s
+     * three rounds, the last fused with the scaling by the file's scales. The same operations per output as the
+     * 512-bit kernel's {@code awqScaleInSlots}, which scales before reordering; the results are the same bit for bit.
      */
     static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, int accAt, int tmpAt,
                          float[] out, int o) {

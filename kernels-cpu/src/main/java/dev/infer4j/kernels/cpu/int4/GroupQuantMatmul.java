@@ -27,8 +27,8 @@ import java.util.Objects;
  * integers and applies the group once: {@code s·(Σ q·x − z·Σ x)}, with {@code Σ x} per group computed before the
  * workers start. Activations stay in float (there is no llama.cpp reference to round like, and no integer dot
  * product would be faster in float lanes). AWQ's interleaved nibbles come out as eight strided output sets; they
- * are put back into order by register selects ({@link AwqOrder}), not per value: the one-token sweep scales them
- * in that strided order ({@link AwqSlotScales}) and reorders once per task, the tiles once per group.
+ * are put back into order by register selects ({@link AwqOrder}), not per value: the sums are scaled in that
+ * strided order ({@link AwqSlotScales}) and reordered once per task (one token) or per tile (several).
  *
  * <p>Several tokens (4-bit GPTQ and AWQ with consecutive groups) go through tiles of {@value #TILE_TOKENS}: each
  * packed word is decoded once and its nibbles multiplied into every token's sums, which stay in registers for a
@@ -297,7 +297,7 @@ public final class GroupQuantMatmul implements RangeTask {
                 if (gptq) {
                     gptq4Tiles(m, tiled, g0, g1, r0, whole, chunk, work);
                 } else {
-                    awqTiles(m, tiled, g0, g1, r0, whole, chunk, work);
+                    awqTiles(w, tiled, g0, g1, r0, whole, chunk, work);
                 }
             }
             for (int i = 0; i < callSlabTokens; i++) {
@@ -544,11 +544,12 @@ public final class GroupQuantMatmul implements RangeTask {
     /**
      * Slab tokens {@code [0, tiled)} for {@code blocks} runs of 128 AWQ outputs from {@code r0}, groups
      * {@code [g0, g1)}: per run, per tile of four tokens, per group the nibble sums of the two halves of each word
-     * ({@link #awqTile}) and then each token's {@link #awqApply}. A run's stretch of the chunk stays in cache
-     * across the tiles.
+     * ({@link #awqTile}) and then each token's {@link #awqScaleInSlots}; after the last group each token's run is put
+     * into output order ({@link #awqToOutputOrder}). A run's stretch of the chunk stays in cache across the tiles.
      */
-    private void awqTiles(GroupQuantizedMatrix m, int tiled, int g0, int g1, int r0, int blocks, int chunk,
+    private void awqTiles(GroupQuantWeight w, int tiled, int g0, int g1, int r0, int blocks, int chunk,
                           float[] work) {
+        GroupQuantizedMatrix m = w.matrix();
         MemorySegment qw = m.qweight();
         int rows = m.rows();
         int cols = m.cols();
@@ -584,8 +585,13 @@ public final class GroupQuantMatmul implements RangeTask {
                     awqTile(qw, o, rowBytes, c1 - c0, callX, x0 + c0, x1 + c0, x2 + c0, x3 + c0, 1, work);
                     for (int i = 0; i < n; i++) {
                         int out = (chunk * callSlabTokens + i0 + i) * rows + r;
-                        awqApply(m, g, r, groupSums[(t0 + i) * groups + g], work, AWQ_BLOCK * i,
-                                TILE_TOKENS * AWQ_BLOCK, partials, out);
+                        awqScaleInSlots(m, w.awqSlotScales(), g, r, groupSums[(t0 + i) * groups + g], work,
+                                AWQ_BLOCK * i, partials, out);
+                    }
+                }
+                if (!w256) {
+                    for (int i = 0; i < n; i++) {
+                        awqToOutputOrder(partials, (chunk * callSlabTokens + i0 + i) * rows + r);
                     }
                 }
             }
@@ -935,11 +941,11 @@ public final class GroupQuantMatmul implements RangeTask {
      * {@code acc[128b + 16j + l] = Σ q·x} for nibble {@code j} (masked in place, so still times 16^j) of word lane
      * {@code l} of run {@code b}, over {@code inputs} input rows of {@code n/8} words from byte {@code o}, in
      * {@link AwqRowOrder}: a group whose length is a multiple of eight in passes of eight rows {@code inputs/8}
-     * apart ({@link #awqEightRows}), whose read streams carry on from pass to pass. Any other group goes front to
-     * back, four rows per sweep over the sums (eight where the sweep is wider than {@link ReadAhead#MAX_OUTPUTS});
-     * while a sweep's rows are summed, as many next rows (of the {@code readable} rows from {@code o} that belong
-     * to the task) are read ahead ({@link ReadAhead}): all of them where the sweep is narrow enough for that to
-     * pay, their first lines where it is not.
+     * apart ({@link #awqEightRows}), whose read streams carry on from pass to pass. Any other group (a whole-row
+     * group over an odd width, a short last group) goes front to back, four rows per sweep over the sums; while a
+     * sweep's rows are summed, the next four (of the {@code readable} rows from {@code o} that belong to the task)
+     * are read ahead ({@link ReadAhead}): all of them where the sweep is narrow enough for that to pay, their first
+     * lines where it is not.
      *
      * @return the sum of the ints read ahead
      */
@@ -961,19 +967,6 @@ public final class GroupQuantMatmul implements RangeTask {
         }
         int c = 0;
         int aheadLines = ReadAhead.linesPerRowAhead(n);
-        if (n > ReadAhead.MAX_OUTPUTS) {
-            // the sums overflow L1 with the rows streaming past them: eight rows per sweep halve their traffic
-            int eightAheadEnd = 8 * aheadLines;
-            for (; c + 7 < inputs; c += 8, o += 8 * rowBytes) {
-                boolean readAhead = c + 16 <= readable;
-                for (int v = 0, t = 0; v < words; v += LANES, t += 8) {
-                    awqEightRows(qw, o + 4L * v, rowBytes, x, xc + c, 1, acc, 8 * v, MASKED_NIBBLES);
-                    if (readAhead && t < eightAheadEnd) {
-                        touched += ReadAhead.lines(qw, o + 8 * rowBytes, rowBytes, aheadLines, t, 8);
-                    }
-                }
-            }
-        }
         int aheadEnd = 4 * aheadLines;
         for (; c + 3 < inputs; c += 4, o += 4 * rowBytes) {
             boolean readAhead = c + 8 <= readable;
@@ -1026,12 +1019,10 @@ public final class GroupQuantMatmul implements RangeTask {
 
     /**
      * {@link #awqFourRows} for eight input rows, {@code rowBytes} apart in the matrix and {@code xs} apart in
-     * {@code x} from {@code x[xi]}: one sweep over the sums per eight rows. It takes {@link AwqRowOrder}'s passes,
-     * and the consecutive rows of other groups where the sweep is wider than {@link ReadAhead#MAX_OUTPUTS}: there
-     * the sums (22 KiB for a 5632-output FFN matrix) do not stay in L1 beside the rows streaming past them, and
-     * halving the sweeps over them made a 5632×2048 product in row order 1.08–1.11x faster from memory (same JVM,
-     * alternating, Zen 4: 390 → 358 µs at two threads, 782 → 712 at one). Narrower sweeps in row order keep their
-     * sums in L1 and ran 1.1–1.17x slower with eight rows, so they keep four.
+     * {@code x} from {@code x[xi]}: one sweep over the sums per eight rows, for {@link AwqRowOrder}'s passes. Eight
+     * rows also halve the traffic to the sums, which for a 5632-output FFN matrix (22 KiB) do not stay in L1 beside
+     * the rows streaming past them: in row order, eight rows per sweep made a 5632×2048 product 1.08–1.11x faster
+     * from memory than four (same JVM, alternating, Zen 4: 390 → 358 µs at two threads, 782 → 712 at one).
      *
      * <p>The lane conversions are written out instead of going through {@link #floats}: with eight rows the method
      * reaches C2's node budget for inlining, and a helper it then leaves as a call boxes every vector that passes
@@ -1110,50 +1101,11 @@ public final class GroupQuantMatmul implements RangeTask {
     static final float[] AWQ_PLACE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
 
     /**
-     * {@code out[o + r] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}. The
-     * nibble-order sums at {@code work[accAt..accAt+127]} are unzeroed into {@code work[tmpAt..tmpAt+127]}, put
-     * into output order there by {@link AwqOrder}'s three rounds of two-vector lane selects, and scaled in output
-     * order on the way out. The tiles' path; the one-token sweep scales in the sums' order instead
-     * ({@link #awqScaleInSlots}).
-     */
-    private static void awqApply(GroupQuantizedMatrix m, int g, int r0, float sumX, float[] work, int accAt,
-                                 int tmpAt, float[] out, int o) {
-        long wordsPerRow = m.rows() / 8;
-        IntVector zq = IntVector.fromMemorySegment(I, m.qzeros(), ((long) g * wordsPerRow + r0 / 8) * 4, LE);
-        int offset = m.zeroOffset();
-        for (int j = 0; j < 8; j++) {
-            FloatVector z = floats(zq.lanewise(VectorOperators.LSHR, 4 * j).and(15).add(offset));
-            FloatVector.fromArray(F, work, accAt + LANES * j).mul(AWQ_PLACE[j]).sub(z.mul(sumX))
-                    .intoArray(work, tmpAt + LANES * PackedLayout.awqOutputOf(j));
-        }
-        for (int round = 0; round < AwqOrder.ROUNDS - 1; round++) {
-            int bit = 1 << round;
-            for (int v = 0; v < 8; v++) {
-                if ((v & bit) == 0) {
-                    awqSelectPair(work, tmpAt + LANES * v, tmpAt + LANES * (v | bit), round, v);
-                }
-            }
-        }
-        long sAt = ((long) g * m.rows() + r0) * 2;
-        int last = AwqOrder.ROUNDS - 1;
-        for (int v = 0; v < 4; v++) {
-            FloatVector a = FloatVector.fromArray(F, work, tmpAt + LANES * v);
-            FloatVector b = FloatVector.fromArray(F, work, tmpAt + LANES * (v + 4));
-            int lo = o + LANES * v;
-            int hi = lo + 4 * LANES;
-            halfFloats(m.scales(), sAt + 2L * LANES * v).fma(AwqOrder.select(last, v).selectFrom(a, b),
-                    FloatVector.fromArray(F, out, lo)).intoArray(out, lo);
-            halfFloats(m.scales(), sAt + 2L * LANES * (v + 4)).fma(AwqOrder.select(last, v + 4).selectFrom(a, b),
-                    FloatVector.fromArray(F, out, hi)).intoArray(out, hi);
-        }
-    }
-
-    /**
      * {@code out[o + 16i + l] += s·(acc − z·Σx)} for group {@code g} of the 128 AWQ outputs from {@code r0}, in the
      * order the sums come in: nibble {@code j}'s sums (times {@link #AWQ_PLACE}) go to vector {@code i = order[j]},
      * whose lane {@code l} is output {@code r0 + 8l + i}, scaled by {@link AwqSlotScales}' copy, which lies in that
-     * order. The operations per output are {@link #awqApply}'s, so the results are the same bit for bit; only the
-     * reorder moves out of the loop over groups. On its own (same JVM, alternating, Zen 4) that made 2048×2048 from
+     * order, and each run is reordered once after its last group ({@link #awqToOutputOrder}) instead of once per
+     * group. On its own (same JVM, alternating, Zen 4) that made 2048×2048 from
      * L3 on one thread 1.05–1.10x faster and the FFN products from memory on two 1.02–1.05x, and batch-1 decode of
      * a 1.1B-shaped AWQ model 1.02x (1.016–1.04 over 7 lockstep rounds).
      */

@@ -60,9 +60,9 @@ class GroupQuantMatmulTest {
     // 1032 inputs make three input chunks, the last a short one, so the one-token sweep reads ahead up to each
     // chunk's end and to the matrix's (the weights' segment ends there: one read too far throws). 3200 by 1560
     // makes four chunks, the last one group of 24 inputs, so two threads give each task all 3200 outputs: past
-    // ReadAhead.MAX_OUTPUTS, where the sweep takes eight rows at a time and reads only the first lines of the next
-    // rows, up to the same ends; 1557 inputs leave a last group of 21, which the eight-row sweeps end five short of
-    // (four rows, then one). 3200 by 256 is one chunk, which the tasks split into narrow slices of outputs
+    // ReadAhead.MAX_OUTPUTS; 1557 inputs leave a last group of 21 (not a multiple of eight, so summed in row
+    // order), where the sweep reads only the first lines of the next rows, up to the same ends. 3200 by 256 is one
+    // chunk, which the tasks split into narrow slices of outputs
     @CsvSource({"128, 128, 256, 1", "128, 264, 384, 3", "64, 136, 128, 2", "32, 256, 128, 5", "-1, 128, 192, 1",
             "-1, 128, 190, 2", "128, 264, 1040, 1", "32, 136, 1032, 1", "128, 3200, 256, 1", "128, 3200, 1560, 1",
             "128, 3200, 1557, 1"})

@@ -66,8 +66,8 @@ class GroupQuantWidthParityTest {
     // 190 inputs in one group: the four-row sweeps end two rows short, which the single-row sweep takes; 1032
     // inputs make three input chunks, the last short, where the one-token sweeps stop reading ahead; 3200 by 1560
     // makes four chunks, which one thread takes with all 3200 outputs each, past ReadAhead.MAX_OUTPUTS, where the
-    // 512-bit one-token sweep takes eight rows at a time and the sweeps read ahead only the first lines of each row;
-    // 1557 inputs end that sweep on a group of 21 (eight, eight, four, one)
+    // sweeps read ahead only the first lines of each row; 1557 inputs end on a group of 21, summed in row order
+    // rather than AwqRowOrder's passes
     @CsvSource({"128, 2088, 640", "128, 264, 384", "64, 136, 128", "32, 256, 128", "-1, 128, 192", "-1, 128, 190",
             "-1, 264, 190", "32, 136, 1032", "128, 3200, 256", "128, 3200, 1560", "128, 3200, 1557"})
     void awqMatchesThe512BitKernel(int groupSize, int rows, int cols) {
