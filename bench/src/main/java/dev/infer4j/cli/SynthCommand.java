@@ -1,6 +1,7 @@
 package dev.infer4j.cli;
 
 import dev.infer4j.formats.synth.Int4Quantization;
+import dev.infer4j.formats.synth.LateBlockDamping;
 import dev.infer4j.formats.synth.ModelShape;
 import dev.infer4j.formats.synth.SyntheticHfModel;
 import dev.infer4j.formats.synth.SyntheticModel;
@@ -44,11 +45,38 @@ final class SynthCommand implements Callable<Integer> {
             + "../shared/vocab/ggml-vocab-llama-spm.gguf (gptq/awq need a SentencePiece one)")
     Path vocab;
 
+    @Option(names = "--damp-from", paramLabel = "N", description = "GGUF only: scale attn_output and ffn_down of "
+            + "blocks N and up by --damp-scale, so a draft of the first N blocks (infer4j draft --layers N) agrees "
+            + "with the model often enough to benchmark speculative decoding")
+    Integer dampFrom;
+
+    @Option(names = "--damp-scale", paramLabel = "S", description = "the factor for --damp-from, in (0, 1] "
+            + "(default: 0.05)")
+    Double dampScale;
+
     @Parameters(index = "0", paramLabel = "OUT", description = "the .gguf file, or the model directory for gptq/awq")
     Path out;
 
     @Spec
     CommandSpec spec;
+
+    private LateBlockDamping damping(ModelShape modelShape) {
+        if (dampFrom == null) {
+            if (dampScale != null) {
+                throw new ParameterException(spec.commandLine(), "--damp-scale needs --damp-from");
+            }
+            return LateBlockDamping.NONE;
+        }
+        if (dampFrom >= modelShape.blockCount()) {
+            throw new ParameterException(spec.commandLine(), "--damp-from " + dampFrom + " is past the last block of "
+                    + modelShape.name() + " (" + modelShape.blockCount() + " blocks)");
+        }
+        try {
+            return new LateBlockDamping(dampFrom, dampScale == null ? 0.05 : dampScale);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -60,13 +88,16 @@ final class SynthCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--group-size and --sym apply to --format gptq|awq");
             }
             String t = type == null ? "Q4_0" : type;
-            SyntheticModel.write(modelShape, t, vocab, out);
+            SyntheticModel.write(modelShape, t, damping(modelShape), vocab, out);
             spec.commandLine().getOut().printf("%s: %s %s, %,d bytes in %.1f s%n", out, shape, t, Files.size(out),
                     (System.nanoTime() - start) / 1e9);
             return 0;
         }
         if (type != null) {
             throw new ParameterException(spec.commandLine(), "--type applies to --format gguf; gptq/awq are 4-bit");
+        }
+        if (dampFrom != null || dampScale != null) {
+            throw new ParameterException(spec.commandLine(), "--damp-from and --damp-scale apply to --format gguf");
         }
         Int4Quantization q;
         try {

@@ -61,6 +61,45 @@ class SynthCommandTest {
         assertTrue(!Files.exists(tmp.resolve("a")) && !Files.exists(tmp.resolve("b")), "nothing written on refusal");
     }
 
+    @Test
+    void dampingOptionsAreCheckedBeforeAnythingIsWritten(@TempDir Path tmp) {
+        CliRun withGptq = CliRun.of("synth", "--shape", "tiny", "--format", "gptq", "--damp-from", "1",
+                "--vocab", VOCAB, tmp.resolve("a").toString());
+        assertNotEquals(0, withGptq.status());
+        assertTrue(withGptq.err().contains("--damp-from and --damp-scale apply to --format gguf"), withGptq.err());
+        CliRun past = CliRun.of("synth", "--shape", "tiny", "--type", "F32", "--damp-from", "2", "--vocab", VOCAB,
+                tmp.resolve("b.gguf").toString());
+        assertNotEquals(0, past.status());
+        assertTrue(past.err().contains("--damp-from 2 is past the last block of tiny (2 blocks)"), past.err());
+        CliRun scaleAlone = CliRun.of("synth", "--shape", "tiny", "--damp-scale", "0.1", "--vocab", VOCAB,
+                tmp.resolve("c.gguf").toString());
+        assertNotEquals(0, scaleAlone.status());
+        assertTrue(scaleAlone.err().contains("--damp-scale needs --damp-from"), scaleAlone.err());
+        CliRun badScale = CliRun.of("synth", "--shape", "tiny", "--damp-from", "1", "--damp-scale", "2",
+                "--vocab", VOCAB, tmp.resolve("d.gguf").toString());
+        assertNotEquals(0, badScale.status());
+        assertTrue(badScale.err().contains("the damping scale must be in (0, 1], got 2.0"), badScale.err());
+        assertTrue(!Files.exists(tmp.resolve("a")) && !Files.exists(tmp.resolve("b.gguf"))
+                && !Files.exists(tmp.resolve("c.gguf")) && !Files.exists(tmp.resolve("d.gguf")), "nothing written");
+    }
+
+    @Test
+    void dampedModelAndItsFirstBlockDraftGenerate(@TempDir Path tmp) {
+        Path model = tmp.resolve("damped.gguf");
+        CliRun r = CliRun.of("synth", "--shape", "tiny", "--type", "F32", "--damp-from", "1", "--damp-scale", "0.05",
+                "--vocab", VOCAB, model.toString());
+        assertEquals(0, r.status(), r.err());
+        Path draft = tmp.resolve("draft.gguf");
+        assertEquals(0, CliRun.of("draft", "-m", model.toString(), "--layers", "1", draft.toString()).status());
+        CliRun plain = CliRun.of("generate", "--model", model.toString(), "-p", "Once upon a time", "-n", "12",
+                "--temp", "0");
+        CliRun speculated = CliRun.of("generate", "--model", model.toString(), "--draft-model", draft.toString(),
+                "--draft-max", "3", "-p", "Once upon a time", "-n", "12", "--temp", "0");
+        assertEquals(0, plain.status(), plain.err());
+        assertEquals(0, speculated.status(), speculated.err());
+        assertEquals(plain.out(), speculated.out(), "speculation keeps the greedy text");
+    }
+
     private static void generates(Path dir) {
         CliRun gen = CliRun.of("generate", "--model", dir.toString(), "-p", "Once upon a time", "-n", "6",
                 "--temp", "0");

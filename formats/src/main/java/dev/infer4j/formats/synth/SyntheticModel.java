@@ -39,6 +39,22 @@ public final class SyntheticModel {
      * @throws ModelFormatException     if the vocabulary file has no token list
      */
     public static void write(ModelShape shape, String typeOrMix, Path vocabGguf, Path out) throws IOException {
+        write(shape, typeOrMix, LateBlockDamping.NONE, vocabGguf, out);
+    }
+
+    /**
+     * Writes the model with its later blocks' residual outputs damped ({@link LateBlockDamping}); the other
+     * tensors are those {@link #write(ModelShape, String, Path, Path)} writes.
+     *
+     * @param damping {@link LateBlockDamping#NONE} for the plain model
+     * @throws IllegalArgumentException if the damping starts past the shape's last block
+     */
+    public static void write(ModelShape shape, String typeOrMix, LateBlockDamping damping, Path vocabGguf, Path out)
+            throws IOException {
+        if (damping != LateBlockDamping.NONE && damping.firstBlock() >= shape.blockCount()) {
+            throw new IllegalArgumentException("damping from block " + damping.firstBlock() + " but shape "
+                    + shape.name() + " has " + shape.blockCount() + " blocks");
+        }
         QuantTarget target = QuantTarget.parse(typeOrMix);
         GgufWriter writer = new GgufWriter();
         ModelShape s;
@@ -49,7 +65,7 @@ public final class SyntheticModel {
                         + " tokens but " + vocabGguf + " has " + tokens);
             }
             s = shape.withVocabSize(tokens);
-            putHeader(writer, s, target);
+            putHeader(writer, s, target, damping);
             for (Map.Entry<String, GgufValue> e : vocab.metadata().entrySet()) {
                 if (e.getKey().startsWith("tokenizer.")) {
                     writer.put(e.getKey(), e.getValue());
@@ -62,16 +78,19 @@ public final class SyntheticModel {
         for (TensorTypePlan.TensorSpec t : tensors) {
             GgmlType type = plan.typeOf(t.name());
             long[] dims = t.shape();
-            writer.addTensor(t.name(), type, dims, () -> generate(s.name(), t.name(), dims, type));
+            double factor = damping.factorFor(t.name());
+            writer.addTensor(t.name(), type, dims, () -> generate(s.name(), t.name(), dims, type, factor));
         }
         writer.write(out);
     }
 
-    private static void putHeader(GgufWriter w, ModelShape s, QuantTarget target) {
+    private static void putHeader(GgufWriter w, ModelShape s, QuantTarget target, LateBlockDamping damping) {
         w.put("general.architecture", GgufValue.ofString("llama"));
         w.put("general.name", GgufValue.ofString(s.name()));
         w.put("general.description", GgufValue.ofString("synthetic random-weight model of shape " + s.name()
-                + " (infer4j SyntheticModel; weights are not trained)"));
+                + " (infer4j SyntheticModel; weights are not trained)"
+                + (damping == LateBlockDamping.NONE ? "" : "; attn_output and ffn_down of blocks "
+                        + damping.firstBlock() + " and up scaled by " + damping.scale())));
         w.put("general.file_type", GgufValue.ofUInt32(target.fileType()));
         w.put("general.quantization_version", GgufValue.ofUInt32(ModelQuantizer.QUANTIZATION_VERSION));
         w.put("llama.context_length", GgufValue.ofUInt32(s.contextLength()));
@@ -116,13 +135,20 @@ public final class SyntheticModel {
         return new TensorTypePlan.TensorSpec(name, shape, GgmlType.F32);
     }
 
-    private static MemorySegment generate(String family, String name, long[] shape, GgmlType type) {
+    private static MemorySegment generate(String family, String name, long[] shape, GgmlType type, double factor) {
         int cols = Math.toIntExact(shape[0]);
         long rows = 1;
         for (int d = 1; d < shape.length; d++) {
             rows *= shape[d];
         }
         return ParallelQuantizer.quantize(type, rows, cols,
-                (first, count, into) -> SyntheticWeights.fillTensor(family, name, first * cols, into, 0, count * cols));
+                (first, count, into) -> {
+                    SyntheticWeights.fillTensor(family, name, first * cols, into, 0, count * cols);
+                    if (factor != 1.0) {
+                        for (int i = 0; i < count * cols; i++) {
+                            into[i] = (float) (into[i] * factor);
+                        }
+                    }
+                });
     }
 }

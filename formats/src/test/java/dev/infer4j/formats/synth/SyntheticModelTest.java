@@ -118,6 +118,44 @@ class SyntheticModelTest {
         assertThrows(IllegalArgumentException.class, () -> ModelShape.named("gpt-5"));
     }
 
+    @Test
+    void dampedBlocksScaleOnlyTheirResidualOutputs() throws IOException {
+        Path plain = tmp.resolve("plain.gguf");
+        Path damped = tmp.resolve("damped.gguf");
+        SyntheticModel.write(ModelShape.TINY, "F32", VOCAB, plain);
+        SyntheticModel.write(ModelShape.TINY, "F32", new LateBlockDamping(1, 0.1), VOCAB, damped);
+        try (GgufFile p = GgufFile.open(plain); GgufFile d = GgufFile.open(damped)) {
+            assertTrue(d.getString("general.description").contains("blocks 1 and up scaled by 0.1"),
+                    d.getString("general.description"));
+            for (GgufTensorInfo t : p.tensors()) {
+                float[] expected = Dequantize.tensor(p, t);
+                float[] actual = Dequantize.tensor(d, d.requireTensor(t.name()));
+                boolean scaled = t.name().equals("blk.1.attn_output.weight") || t.name().equals("blk.1.ffn_down.weight");
+                if (scaled) {
+                    for (int i = 0; i < expected.length; i++) {
+                        expected[i] = (float) (expected[i] * 0.1);
+                    }
+                }
+                assertArrayEquals(expected, actual, t.name() + (scaled ? " scaled by 0.1" : " unchanged"));
+            }
+        }
+    }
+
+    @Test
+    void dampingOutsideTheShapeOrScaleIsRefused() {
+        Path out = tmp.resolve("x.gguf");
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                () -> SyntheticModel.write(ModelShape.TINY, "F32", new LateBlockDamping(2, 0.1), VOCAB, out));
+        assertTrue(past.getMessage().contains("damping from block 2 but shape tiny has 2 blocks"), past.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(1, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(-1, 0.5));
+        assertEquals(1.0, new LateBlockDamping(3, 0.5).factorFor("blk.2.ffn_down.weight"));
+        assertEquals(0.5, new LateBlockDamping(3, 0.5).factorFor("blk.13.ffn_down.weight"));
+        assertEquals(1.0, new LateBlockDamping(3, 0.5).factorFor("blk.13.ffn_up.weight"));
+        assertEquals(1.0, new LateBlockDamping(0, 0.5).factorFor("output.weight"));
+    }
+
     private static void assertTensor(GgufFile f, String name, GgmlType type, long... shape) {
         GgufTensorInfo t = f.requireTensor(name);
         assertEquals(type, t.type(), "type of " + name);
