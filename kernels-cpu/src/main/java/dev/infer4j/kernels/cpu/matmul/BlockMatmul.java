@@ -172,7 +172,11 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         int rowEnd = Math.min(callRows, end * ROWS_PER_TASK);
         int t = 0;
         for (; t + TILE_TOKENS <= tokens; t += TILE_TOKENS) {
-            for (int r = start * ROWS_PER_TASK; r < rowEnd; r++) {
+            int r = start * ROWS_PER_TASK;
+            for (; r + 1 < rowEnd; r += 2) {
+                dot4TwoRows(w, r * rowBytes, rowBytes, in, t, out, outOffset + t * outStride + r, outStride, lanes);
+            }
+            if (r < rowEnd) {
                 dot4(w, r * rowBytes, in, t, out, outOffset + t * outStride + r, outStride, lanes);
             }
         }
@@ -243,5 +247,17 @@ abstract sealed class BlockMatmul implements Matmul, RangeTask
         for (int k = 0; k < TILE_TOKENS; k++) {
             out[outIndex + k * outStride] = dot(w, rowOffset, in, token + k, lanes);
         }
+    }
+
+    /**
+     * {@link #dot4} for two consecutive rows, at {@code rowOffset} and {@code rowOffset + rowBytes}, whose results
+     * go to {@code out[outIndex + k*outStride]} and {@code out[outIndex + 1 + k*outStride]}. A type overrides it
+     * where one load of each activation vector serving both rows pays (F32: the four tokens' activations of a
+     * 2048-wide row fill L1, so each vector comes from L2); the values must be {@link #dot}'s, bit for bit.
+     */
+    void dot4TwoRows(MemorySegment w, long rowOffset, long rowBytes, PreparedInput in, int token, float[] out,
+                     int outIndex, int outStride, float[] lanes) {
+        dot4(w, rowOffset, in, token, out, outIndex, outStride, lanes);
+        dot4(w, rowOffset + rowBytes, in, token, out, outIndex + 1, outStride, lanes);
     }
 }
