@@ -99,4 +99,112 @@ final class BF16Matmul extends BlockMatmul {
         out[outIndex + 2 * outStride] = s2;
         out[outIndex + 3 * outStride] = s3;
     }
+
+    /**
+     * {@link #dot4} for two rows at once, each activation vector loaded once for both rows (the F32 kernel's
+     * reason: four tokens' activations of a 2048-wide row fill L1). Each row and token keeps {@link #dot}'s even
+     * and odd accumulators and order.
+     */
+    @Override
+    void dot4TwoRows(MemorySegment w, long rowOffset, long rowBytes, PreparedInput in, int token, float[] out,
+                     int outIndex, int outStride, float[] lanes) {
+        int cols = in.cols();
+        float[] a = in.values();
+        int b0 = token * cols;
+        int b1 = b0 + cols;
+        int b2 = b1 + cols;
+        int b3 = b2 + cols;
+        long r1 = rowOffset + rowBytes;
+        FloatVector e0 = FloatVector.zero(F);
+        FloatVector e1 = e0;
+        FloatVector e2 = e0;
+        FloatVector e3 = e0;
+        FloatVector o0 = e0;
+        FloatVector o1 = e0;
+        FloatVector o2 = e0;
+        FloatVector o3 = e0;
+        FloatVector f0 = e0;
+        FloatVector f1 = e0;
+        FloatVector f2 = e0;
+        FloatVector f3 = e0;
+        FloatVector p0 = e0;
+        FloatVector p1 = e0;
+        FloatVector p2 = e0;
+        FloatVector p3 = e0;
+        int c = 0;
+        for (; c + 2 * LANES <= cols; c += 2 * LANES) {
+            FloatVector v = Lanes.bf16Floats(w, rowOffset + 2L * c);
+            FloatVector u = Lanes.bf16Floats(w, rowOffset + 2L * (c + LANES));
+            FloatVector y = Lanes.bf16Floats(w, r1 + 2L * c);
+            FloatVector z = Lanes.bf16Floats(w, r1 + 2L * (c + LANES));
+            FloatVector x = FloatVector.fromArray(F, a, b0 + c);
+            e0 = v.fma(x, e0);
+            f0 = y.fma(x, f0);
+            x = FloatVector.fromArray(F, a, b0 + c + LANES);
+            o0 = u.fma(x, o0);
+            p0 = z.fma(x, p0);
+            x = FloatVector.fromArray(F, a, b1 + c);
+            e1 = v.fma(x, e1);
+            f1 = y.fma(x, f1);
+            x = FloatVector.fromArray(F, a, b1 + c + LANES);
+            o1 = u.fma(x, o1);
+            p1 = z.fma(x, p1);
+            x = FloatVector.fromArray(F, a, b2 + c);
+            e2 = v.fma(x, e2);
+            f2 = y.fma(x, f2);
+            x = FloatVector.fromArray(F, a, b2 + c + LANES);
+            o2 = u.fma(x, o2);
+            p2 = z.fma(x, p2);
+            x = FloatVector.fromArray(F, a, b3 + c);
+            e3 = v.fma(x, e3);
+            f3 = y.fma(x, f3);
+            x = FloatVector.fromArray(F, a, b3 + c + LANES);
+            o3 = u.fma(x, o3);
+            p3 = z.fma(x, p3);
+        }
+        if (c + LANES <= cols) {
+            FloatVector v = Lanes.bf16Floats(w, rowOffset + 2L * c);
+            FloatVector y = Lanes.bf16Floats(w, r1 + 2L * c);
+            FloatVector x = FloatVector.fromArray(F, a, b0 + c);
+            e0 = v.fma(x, e0);
+            f0 = y.fma(x, f0);
+            x = FloatVector.fromArray(F, a, b1 + c);
+            e1 = v.fma(x, e1);
+            f1 = y.fma(x, f1);
+            x = FloatVector.fromArray(F, a, b2 + c);
+            e2 = v.fma(x, e2);
+            f2 = y.fma(x, f2);
+            x = FloatVector.fromArray(F, a, b3 + c);
+            e3 = v.fma(x, e3);
+            f3 = y.fma(x, f3);
+            c += LANES;
+        }
+        // per row and token, dot's lane sum and then its scalar tail; written out, as vectors chosen in a loop
+        // could be boxed
+        int d = c;
+        e0.add(o0).intoArray(lanes, 0);
+        out[outIndex] = tail(w, rowOffset, a, b0, d, cols, Lanes.sum(lanes, 0));
+        e1.add(o1).intoArray(lanes, 0);
+        out[outIndex + outStride] = tail(w, rowOffset, a, b1, d, cols, Lanes.sum(lanes, 0));
+        e2.add(o2).intoArray(lanes, 0);
+        out[outIndex + 2 * outStride] = tail(w, rowOffset, a, b2, d, cols, Lanes.sum(lanes, 0));
+        e3.add(o3).intoArray(lanes, 0);
+        out[outIndex + 3 * outStride] = tail(w, rowOffset, a, b3, d, cols, Lanes.sum(lanes, 0));
+        f0.add(p0).intoArray(lanes, 0);
+        out[outIndex + 1] = tail(w, r1, a, b0, d, cols, Lanes.sum(lanes, 0));
+        f1.add(p1).intoArray(lanes, 0);
+        out[outIndex + 1 + outStride] = tail(w, r1, a, b1, d, cols, Lanes.sum(lanes, 0));
+        f2.add(p2).intoArray(lanes, 0);
+        out[outIndex + 1 + 2 * outStride] = tail(w, r1, a, b2, d, cols, Lanes.sum(lanes, 0));
+        f3.add(p3).intoArray(lanes, 0);
+        out[outIndex + 1 + 3 * outStride] = tail(w, r1, a, b3, d, cols, Lanes.sum(lanes, 0));
+    }
+
+    /** {@code sum} plus the row's scalar products from column {@code c} on, in {@link #dot}'s order. */
+    private static float tail(MemorySegment w, long rowOffset, float[] a, int base, int c, int cols, float sum) {
+        for (; c < cols; c++) {
+            sum += Float.intBitsToFloat((w.get(Lanes.HALF, rowOffset + 2L * c) & 0xffff) << 16) * a[base + c];
+        }
+        return sum;
+    }
 }
