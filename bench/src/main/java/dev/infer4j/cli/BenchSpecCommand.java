@@ -39,7 +39,7 @@ final class BenchSpecCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, defaultValue = "0", description = "compute threads; 0 for every core (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "timed runs, median reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeat", defaultValue = "3", description = "timed rounds, each generating once with every configuration in turn; medians reported (default: ${DEFAULT-VALUE})")
     int repeat;
 
     @Spec

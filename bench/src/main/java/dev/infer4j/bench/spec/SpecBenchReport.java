@@ -49,7 +49,8 @@ public record SpecBenchReport(String target, String draft, int promptTokens, int
                 + " c: draft/target forward time, 1 token;%n"
                 + "v: target forward of K+1 tokens / of 1 token; theory-x: (1-a^(K+1))/((1-a)(1+K*c));"
                 + " cost-x: measured tok/st / (v+K*c);%n"
-                + "measured: decode tokens/s over the baseline's (first token to last, prefill excluded);"
+                + "measured: median over rounds of decode tokens/s over the baseline's in the same round"
+                + " (first token to last, prefill excluded);"
                 + " gap: measured vs theory-x%n"));
         return sb.toString();
     }

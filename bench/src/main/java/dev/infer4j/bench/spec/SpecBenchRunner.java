@@ -18,9 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs the speculative-decoding benchmark in one process: the baseline engine, then one engine per speculation
- * method, each generating greedily from the same prompt ({@code repeat} timed runs after a warm-up), then the
- * bare forward times of the target (1 and K+1 tokens) and the draft (1 token) for c and v.
+ * Runs the speculative-decoding benchmark in one process: the baseline engine and one engine per speculation
+ * method, open side by side, each generating greedily from the same prompt once per round ({@code repeat} rounds
+ * after a warm-up), then the bare forward times of the target (1 and K+1 tokens) and the draft (1 token) for c and
+ * v.
  */
 public final class SpecBenchRunner {
     /** A short story-like passage: real text for trained models, a fixed token sequence for random ones. */
@@ -46,45 +47,48 @@ public final class SpecBenchRunner {
                                       PrintWriter progress) throws IOException {
         int context = settings.promptTokens() + settings.genTokens() + 2 * settings.draftMax() + CONTEXT_SLACK;
         EngineConfig config = new EngineConfig(context, 1, 512, 0, 4, settings.threads());
+        int k = settings.draftMax();
         int[] prompt;
         int passageTokens;
-        Measured baseline;
-        try (Engine engine = Engine.open(target, config)) {
-            passageTokens = engine.tokenizer().encode(PASSAGE, false, false).length;
-            prompt = promptIds(engine, settings);
-            progress.printf("baseline: %d prompt + %d generated tokens, %d runs after a warm-up...%n",
-                    prompt.length, settings.genTokens(), settings.repeat());
-            baseline = measure(engine, prompt, settings);
+        Measured[] measured;
+        List<SpecMethod> methods = new ArrayList<>();
+        try (Engine plain = Engine.open(target, config);
+             Engine drafted = draft == null ? null
+                     : Engine.open(target, config, new Speculation.DraftFile(draft, k, 0f));
+             Engine lookup = ngram ? Engine.open(target, config, Speculation.Ngram.of(k)) : null) {
+            passageTokens = plain.tokenizer().encode(PASSAGE, false, false).length;
+            prompt = promptIds(plain, settings);
+            List<Engine> engines = new ArrayList<>();
+            engines.add(plain);
+            methods.add(SpecMethod.NONE);
+            if (drafted != null) {
+                engines.add(drafted);
+                methods.add(SpecMethod.DRAFT);
+            }
+            if (lookup != null) {
+                engines.add(lookup);
+                methods.add(SpecMethod.NGRAM);
+            }
+            progress.printf("%s: %d prompt + %d generated tokens, %d rounds after a warm-up, K=%d...%n",
+                    methods, prompt.length, settings.genTokens(), settings.repeat(), k);
+            measured = measureInRounds(engines, prompt, settings);
+        }
+        progress.println("timing bare forwards of the target (1 and K+1 tokens) and the draft (1 token)...");
+        double[] t = ForwardTimer.medianSeconds(target, settings.threads(), prompt, new int[] {1, k + 1},
+                settings.genTokens());
+        double c = 0;
+        if (draft != null) {
+            c = ForwardTimer.medianSeconds(draft, settings.threads(), prompt, new int[] {1}, settings.genTokens())[0]
+                    / t[0];
         }
         List<SpecRow> rows = new ArrayList<>();
-        rows.add(new SpecRow(SpecMethod.NONE, 0, baseline.tps, 0, 1, 0, 1, baseline.tps));
-        if (draft != null) {
-            progress.printf("draft %s, K=%d...%n", draft, settings.draftMax());
-            Measured m;
-            try (Engine engine = Engine.open(target, config,
-                    new Speculation.DraftFile(draft, settings.draftMax(), 0f))) {
-                m = measure(engine, prompt, settings);
-            }
-            progress.println("timing bare forwards of the target (1 and K+1 tokens) and the draft (1 token)...");
-            int k = settings.draftMax();
-            double[] t = ForwardTimer.medianSeconds(target, settings.threads(), prompt, new int[] {1, k + 1},
-                    settings.genTokens());
-            double[] d = ForwardTimer.medianSeconds(draft, settings.threads(), prompt, new int[] {1},
-                    settings.genTokens());
-            rows.add(new SpecRow(SpecMethod.DRAFT, k, m.tps, m.counts.acceptanceRate(), m.counts.tokensPerStep(),
-                    d[0] / t[0], t[1] / t[0], baseline.tps));
-        }
-        if (ngram) {
-            progress.printf("n-gram lookup, K=%d...%n", settings.draftMax());
-            int k = settings.draftMax();
-            double[] t = ForwardTimer.medianSeconds(target, settings.threads(), prompt, new int[] {1, k + 1},
-                    settings.genTokens());
-            Measured m;
-            try (Engine engine = Engine.open(target, config, Speculation.Ngram.of(settings.draftMax()))) {
-                m = measure(engine, prompt, settings);
-            }
-            rows.add(new SpecRow(SpecMethod.NGRAM, settings.draftMax(), m.tps, m.counts.acceptanceRate(),
-                    m.counts.tokensPerStep(), 0, t[1] / t[0], baseline.tps));
+        for (int m = 0; m < methods.size(); m++) {
+            SpecMethod method = methods.get(m);
+            Measured r = measured[m];
+            rows.add(method == SpecMethod.NONE
+                    ? new SpecRow(method, 0, r.tps, 0, 1, 0, 1, 1)
+                    : new SpecRow(method, k, r.tps, r.counts.acceptanceRate(), r.counts.tokensPerStep(),
+                            method == SpecMethod.DRAFT ? c : 0, t[1] / t[0], r.speedup));
         }
         return new SpecBenchReport(target.toString(), draft == null ? null : draft.toString(), prompt.length,
                 passageTokens, settings.genTokens(), settings.threads(), rows);
@@ -101,29 +105,59 @@ public final class SpecBenchRunner {
         return Arrays.copyOf(ids, settings.promptTokens());
     }
 
-    private record Measured(double tps, SpeculationCounts counts) {
+    /**
+     * @param tps     median decode tokens/s over the rounds
+     * @param speedup median over the rounds of tokens/s over the baseline's in the same round
+     * @param counts  speculation counts summed over the timed runs
+     */
+    private record Measured(double tps, double speedup, SpeculationCounts counts) {
     }
 
-    private static Measured measure(Engine engine, int[] prompt, SpecBenchSettings settings) {
+    /**
+     * Warms every engine up, then times one greedy generation per engine per round, the first engine (the
+     * baseline) included, starting each round with the next engine so none always runs first. Each round's
+     * ratios to the baseline's rate come from the same minutes of a machine whose speed drifts (measured: the
+     * baseline alone moved from 5.8 to 7.3 tok/s between two runs of the same command).
+     */
+    private static Measured[] measureInRounds(List<Engine> engines, int[] prompt, SpecBenchSettings settings) {
         SamplingParams greedy = SamplingParams.builder().temperature(0f).maxTokens(settings.genTokens())
                 .ignoreEos(true).build();
         GenerationRequest request = GenerationRequest.of(new Prompt.Tokens(prompt), greedy);
-        warmUp(engine, request);
-        double[] tps = new double[settings.repeat()];
-        long drafted = 0;
-        long accepted = 0;
-        long steps = 0;
-        long tokens = 0;
-        for (int r = 0; r < tps.length; r++) {
-            Generation g = generate(engine, request);
-            tps[r] = g.decodeTps();
-            drafted += g.counts.draftedTokens();
-            accepted += g.counts.acceptedTokens();
-            steps += g.counts.decodeSteps();
-            tokens += g.counts.decodeTokens();
+        for (Engine engine : engines) {
+            warmUp(engine, request);
         }
-        Arrays.sort(tps);
-        return new Measured(tps[(tps.length - 1) / 2], new SpeculationCounts(drafted, accepted, steps, tokens));
+        int n = engines.size();
+        int rounds = settings.repeat();
+        double[][] tps = new double[n][rounds];
+        long[][] counts = new long[n][4];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < n; i++) {
+                int e = (i + r) % n;
+                Generation g = generate(engines.get(e), request);
+                tps[e][r] = g.decodeTps();
+                counts[e][0] += g.counts.draftedTokens();
+                counts[e][1] += g.counts.acceptedTokens();
+                counts[e][2] += g.counts.decodeSteps();
+                counts[e][3] += g.counts.decodeTokens();
+            }
+        }
+        Measured[] result = new Measured[n];
+        for (int e = 0; e < n; e++) {
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = tps[e][r] / tps[0][r];
+            }
+            result[e] = new Measured(median(tps[e]), median(ratios),
+                    new SpeculationCounts(counts[e][0], counts[e][1], counts[e][2], counts[e][3]));
+        }
+        return result;
+    }
+
+    /** The middle value (the lower of the two middle ones for an even count). */
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
     }
 
     /**

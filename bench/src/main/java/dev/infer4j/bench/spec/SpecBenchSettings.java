@@ -8,7 +8,8 @@ package dev.infer4j.bench.spec;
  * @param genTokens      tokens generated greedily per run (end-of-generation ignored)
  * @param draftMax       K, the most tokens proposed per step
  * @param threads        compute threads
- * @param repeat         timed runs of each configuration after a warm-up; the median is reported
+ * @param repeat         timed rounds after a warm-up, each generating once with every configuration in turn;
+ *                       medians are reported
  */
 public record SpecBenchSettings(int promptTokens, int genTokens, int draftMax, int threads,
                                 int repeat) {

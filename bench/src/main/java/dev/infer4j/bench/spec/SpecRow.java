@@ -11,14 +11,15 @@ package dev.infer4j.bench.spec;
  * @param c               one draft forward of 1 token / one target forward of 1 token (bare {@code Model.forward})
  * @param v               one target forward of K+1 tokens (logits for all) / one of 1 token: the theory takes
  *                        the verification step to cost as much as a plain decode step (v = 1)
- * @param baselineTps     the baseline's median decode tokens/s from the same process
+ * @param speedup         median over the rounds of decode tokens/s over the baseline's in the same round (1 for
+ *                        the baseline)
  */
 public record SpecRow(SpecMethod method, int k, double decodeTps, double alpha, double tokensPerStep, double c,
-                      double v, double baselineTps) {
+                      double v, double speedup) {
 
-    /** decode tokens/s over the baseline's. */
+    /** Decode tokens/s over the baseline's, round by round ({@link #speedup}). */
     public double measuredSpeedup() {
-        return decodeTps / baselineTps;
+        return speedup;
     }
 
     /** {@link SpeedupTheory#speedup} at this row's α, K and c. */
