@@ -39,7 +39,9 @@ public class MatmulBenchmark {
     /** Total weight bytes cycled through: well beyond a 32 MiB L3. */
     private static final long WORKING_SET = 160L << 20;
 
-    @Param({"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F16"})
+    /** Every type with a kernel; narrow it with {@code -p type=Q4_0,Q8_0}. */
+    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K",
+        "Q6_K"})
     public String type;
 
     @Param({"2048x2048", "5632x2048", "32000x2048"})
@@ -106,7 +108,7 @@ public class MatmulBenchmark {
         return out[0];
     }
 
-    /** Random payload with every F16 scale field set to a small finite value. */
+    /** Random payload: float types hold normal values, block types every F16 scale field a small finite one. */
     private MemorySegment randomWeights(GgmlType t, long size, Random random) {
         MemorySegment w = arena.allocate(size, 64);
         byte[] bytes = new byte[(int) size];
@@ -116,6 +118,18 @@ public class MatmulBenchmark {
         if (t == GgmlType.F16) {
             for (long i = 0; i < size; i += 2) {
                 w.set(half, i, Float.floatToFloat16((float) random.nextGaussian()));
+            }
+            return w;
+        }
+        if (t == GgmlType.BF16) {
+            for (long i = 0; i < size; i += 2) {
+                w.set(half, i, (short) (Float.floatToRawIntBits((float) random.nextGaussian()) >>> 16));
+            }
+            return w;
+        }
+        if (t == GgmlType.F32) {
+            for (long i = 0; i < size; i += 4) {
+                w.set(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) random.nextGaussian());
             }
             return w;
         }
