@@ -32,6 +32,11 @@ class SpecBenchRunnerTest {
         assertTrue(drafted.tokensPerStep() >= 1 && drafted.tokensPerStep() <= 3,
                 "tokens per step must lie in [1, K+1]: " + drafted.tokensPerStep());
         assertEquals(0, report.rows().get(2).c(), "n-gram lookup runs no model");
+        assertEquals(1.0, report.rows().get(0).measuredSpeedup(), "the baseline against itself");
+        for (SpecRow row : report.rows()) {
+            assertTrue(row.measuredSpeedup() > 0 && Double.isFinite(row.measuredSpeedup()),
+                    row.method() + ": a same-round ratio of two rates, " + row.measuredSpeedup());
+        }
         assertTrue(report.toTable().contains("draft"), report.toTable());
     }
 
