@@ -115,6 +115,7 @@ final class BF16Matmul extends BlockMatmul {
         int b2 = b1 + cols;
         int b3 = b2 + cols;
         long r1 = rowOffset + rowBytes;
+        // per token: e and o, the first row's even and odd vector columns as in dot; f and p, the second row's
         FloatVector e0 = FloatVector.zero(F);
         FloatVector e1 = e0;
         FloatVector e2 = e0;

@@ -11,7 +11,7 @@ import java.util.Objects;
  * The shared driver: prepares activations, splits rows over the pool, and walks each row range in groups of
  * {@value #TILE_TOKENS} tokens so a weight row read from memory serves several tokens. A weight type only
  * supplies the dot product of one row with one token ({@link #dot}) and, where it pays, with four
- * ({@link #dot4}).
+ * ({@link #dot4}), or of two rows with four ({@link #dot4TwoRows}).
  */
 abstract sealed class BlockMatmul implements Matmul, RangeTask
         permits F32Matmul, F16Matmul, BF16Matmul, Q8_0Matmul, Q4_0Matmul, Q4_1Matmul, Q5_0Matmul, Q5_1Matmul,
