@@ -67,12 +67,10 @@ final class SynthCommand implements Callable<Integer> {
             }
             return LateBlockDamping.NONE;
         }
-        if (dampFrom >= modelShape.blockCount()) {
-            throw new ParameterException(spec.commandLine(), "--damp-from " + dampFrom + " is past the last block of "
-                    + modelShape.name() + " (" + modelShape.blockCount() + " blocks)");
-        }
         try {
-            return new LateBlockDamping(dampFrom, dampScale == null ? 0.05 : dampScale);
+            LateBlockDamping damping = new LateBlockDamping(dampFrom, dampScale == null ? 0.05 : dampScale);
+            damping.requireWithin(modelShape);
+            return damping;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -70,7 +70,7 @@ class SynthCommandTest {
         CliRun past = CliRun.of("synth", "--shape", "tiny", "--type", "F32", "--damp-from", "2", "--vocab", VOCAB,
                 tmp.resolve("b.gguf").toString());
         assertNotEquals(0, past.status());
-        assertTrue(past.err().contains("--damp-from 2 is past the last block of tiny (2 blocks)"), past.err());
+        assertTrue(past.err().contains("damping from block 2, but shape tiny has 2 blocks (0 to 1)"), past.err());
         CliRun scaleAlone = CliRun.of("synth", "--shape", "tiny", "--damp-scale", "0.1", "--vocab", VOCAB,
                 tmp.resolve("c.gguf").toString());
         assertNotEquals(0, scaleAlone.status());

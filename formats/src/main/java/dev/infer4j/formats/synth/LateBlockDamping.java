@@ -31,6 +31,18 @@ public record LateBlockDamping(int firstBlock, double scale) {
         }
     }
 
+    /**
+     * Checks that this damping starts within {@code shape}'s blocks ({@link #NONE} always does).
+     *
+     * @throws IllegalArgumentException if the first damped block is past the shape's last one
+     */
+    public void requireWithin(ModelShape shape) {
+        if (this != NONE && firstBlock >= shape.blockCount()) {
+            throw new IllegalArgumentException("damping from block " + firstBlock + ", but shape " + shape.name()
+                    + " has " + shape.blockCount() + " blocks (0 to " + (shape.blockCount() - 1) + ")");
+        }
+    }
+
     /** The factor on the values of the tensor with this GGUF name: {@link #scale} or 1. */
     public double factorFor(String tensorName) {
         if (!tensorName.startsWith("blk.")

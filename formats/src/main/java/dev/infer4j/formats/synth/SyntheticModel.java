@@ -51,10 +51,7 @@ public final class SyntheticModel {
      */
     public static void write(ModelShape shape, String typeOrMix, LateBlockDamping damping, Path vocabGguf, Path out)
             throws IOException {
-        if (damping != LateBlockDamping.NONE && damping.firstBlock() >= shape.blockCount()) {
-            throw new IllegalArgumentException("damping from block " + damping.firstBlock() + " but shape "
-                    + shape.name() + " has " + shape.blockCount() + " blocks");
-        }
+        damping.requireWithin(shape);
         QuantTarget target = QuantTarget.parse(typeOrMix);
         GgufWriter writer = new GgufWriter();
         ModelShape s;

@@ -146,7 +146,7 @@ class SyntheticModelTest {
         Path out = tmp.resolve("x.gguf");
         IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
                 () -> SyntheticModel.write(ModelShape.TINY, "F32", new LateBlockDamping(2, 0.1), VOCAB, out));
-        assertTrue(past.getMessage().contains("damping from block 2 but shape tiny has 2 blocks"), past.getMessage());
+        assertTrue(past.getMessage().contains("damping from block 2, but shape tiny has 2 blocks (0 to 1)"), past.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(1, 0));
         assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(1, 1.5));
         assertThrows(IllegalArgumentException.class, () -> new LateBlockDamping(-1, 0.5));
